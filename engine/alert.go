@@ -1,0 +1,39 @@
+package engine
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Source says where a record came from. It is the `source` of the expression
+// environment, so its JSON/expr field names are a contract.
+type Source struct {
+	// Service is file, stdin, http, kinesis, s3, sns or sqs.
+	Service string `json:"service" expr:"service"`
+	// Entity is the file path, stream, bucket or topic name.
+	Entity string `json:"entity" expr:"entity"`
+}
+
+// Alert is what a triggered rule produces. Its JSON field names are
+// StreamAlert's, so existing alert consumers keep working. An Alert is a
+// value: once created, nothing in this repository mutates it.
+type Alert struct {
+	ID              string         `json:"id"`
+	RuleName        string         `json:"rule_name"`
+	RuleDescription string         `json:"rule_description"`
+	Severity        string         `json:"severity"`
+	Tags            []string       `json:"tags"`
+	LogSource       string         `json:"log_source"` // the log type, e.g. osquery:differential
+	LogType         string         `json:"log_type"`   // the parser, e.g. json
+	SourceService   string         `json:"source_service"`
+	SourceEntity    string         `json:"source_entity"`
+	Record          map[string]any `json:"record"`
+	Context         map[string]any `json:"context"`
+	Outputs         []string       `json:"outputs"`
+	Created         time.Time      `json:"created"`
+	Staged          bool           `json:"staged"`
+}
+
+// NewAlertID returns a random, unique alert id (a UUIDv4 string).
+func NewAlertID() string { return uuid.NewString() }
