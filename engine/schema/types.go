@@ -1,0 +1,188 @@
+package schema
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/jmespath-community/go-jmespath"
+
+	"github.com/streamalert-go/streamalert/engine/diag"
+)
+
+// EnvelopeKey is the key under which a record carries the envelope keys
+// copied from the outer document (configuration.envelope_keys).
+const EnvelopeKey = "streamalert:envelope_keys"
+
+// Kind is the declared type of a schema value.
+type Kind uint8
+
+// The kinds of schema values.
+const (
+	KindInvalid Kind = iota
+	KindString
+	KindInteger
+	KindFloat
+	KindBoolean
+	KindObject  // {}: any object, any keys
+	KindList    // []: any list
+	KindMapping // a nested mapping whose keys are declared
+)
+
+// String returns the schema spelling of k: "string", "integer", "float",
+// "boolean", "{}", "[]" or "mapping".
+func (k Kind) String() string {
+	switch k {
+	case KindString:
+		return "string"
+	case KindInteger:
+		return "integer"
+	case KindFloat:
+		return "float"
+	case KindBoolean:
+		return "boolean"
+	case KindObject:
+		return "{}"
+	case KindList:
+		return "[]"
+	case KindMapping:
+		return "mapping"
+	}
+	return "invalid"
+}
+
+// Field is one node of a schema tree.
+type Field struct {
+	Kind Kind
+	// Keys holds the declared sub-fields of a KindMapping, in declaration order.
+	Keys []NamedField
+	Pos  diag.Pos
+
+	index map[string]*Field // Keys by name, for KindMapping
+}
+
+// NamedField is a key of a mapping with its field.
+type NamedField struct {
+	Name  string
+	Field *Field
+}
+
+// child returns the declared sub-field name of a KindMapping, or nil.
+func (f *Field) child(name string) *Field {
+	if f == nil || f.index == nil {
+		return nil
+	}
+	return f.index[name]
+}
+
+// LogType is one compiled log schema such as "osquery:differential".
+// A LogType is immutable once loaded and safe for concurrent use.
+type LogType struct {
+	Name   string // e.g. "osquery:differential"
+	Parser string // json | csv | kv | syslog
+	Schema *Field // the root, always KindMapping
+	Pos    diag.Pos
+
+	priority    int // lowestPriority when not configured
+	hasPriority bool
+	optional    map[string]bool // optional_top_level_keys
+	keyCount    int             // declared keys at any depth, for tie breaking
+
+	jsonPath     jmespath.JMESPath // nil when not configured
+	jsonPathSrc  string
+	embeddedJSON bool
+	jsonRegexKey string
+
+	envelope         *Field // KindMapping, nil when no envelope_keys
+	optionalEnvelope map[string]bool
+
+	patterns []logPattern
+	norm     []normType // sorted by name
+
+	delimiter string // csv: one rune; kv: between pairs
+	separator string // kv: between key and value
+	quote     rune
+	escape    rune
+}
+
+// lowestPriority is the priority of a log type that configures none.
+const lowestPriority = int(^uint(0) >> 1)
+
+// Family returns the part of Name before the first ':' (the whole name if none).
+func (t *LogType) Family() string {
+	family, _, _ := strings.Cut(t.Name, ":")
+	return family
+}
+
+// Priority returns configuration.priority and whether it was set. 0 is the
+// highest priority; a log type without one ranks below every log type with one.
+func (t *LogType) Priority() (int, bool) {
+	if !t.hasPriority {
+		return 0, false
+	}
+	return t.priority, true
+}
+
+// Lookup walks path from the root of the record this log type produces
+// (including "streamalert:envelope_keys" when the type has envelope keys) and
+// returns the declared field. ok is false when the path is not declared; a path
+// that continues below a KindObject ({}) or KindList is declared (open), and
+// the returned field is that KindObject/KindList.
+func (t *LogType) Lookup(path []string) (f *Field, ok bool) {
+	f = t.Schema
+	if len(path) > 0 && path[0] == EnvelopeKey && t.envelope != nil && t.Schema.child(EnvelopeKey) == nil {
+		f, path = t.envelope, path[1:]
+	}
+	for _, name := range path {
+		switch f.Kind {
+		case KindObject, KindList:
+			return f, true
+		case KindMapping:
+			next := f.child(name)
+			if next == nil {
+				return nil, false
+			}
+			f = next
+		default:
+			return nil, false
+		}
+	}
+	return f, true
+}
+
+// NormalizedTypes returns the sorted normalized type names this log type's
+// configuration.normalization provides (e.g. "sourceAddress").
+func (t *LogType) NormalizedTypes() []string {
+	out := make([]string, len(t.norm))
+	for i, n := range t.norm {
+		out[i] = n.name
+	}
+	return out
+}
+
+// logPattern is one compiled log_patterns entry: the value at path (in the
+// envelope when envelope is set) must match at least one of globs.
+type logPattern struct {
+	path     []string
+	envelope bool
+	src      []string
+	globs    []*regexp.Regexp
+}
+
+// Record is one classified record.
+type Record struct {
+	Type *LogType
+	// Data is the parsed record, values coerced to the schema's types:
+	// string, int64, float64, bool, map[string]any, []any, nil. Optional keys
+	// that were absent stay absent.
+	Data map[string]any
+	// Normalized maps a normalized type name to the values found for it
+	// (never nil for a type the schema provides, possibly empty).
+	Normalized map[string][]any
+}
+
+// ClassifyError says why a raw record did not classify.
+type ClassifyError struct {
+	Reason string // human readable: "no schema matched: closest osquery:differential: missing key \"name\", extra key \"foo\""
+}
+
+func (e *ClassifyError) Error() string { return e.Reason }
