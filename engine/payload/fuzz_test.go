@@ -1,0 +1,129 @@
+package payload
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// fuzzLimit is small so that fuzzed inputs reach the oversize paths.
+const fuzzLimit = 48
+
+// wantLines is the reference model of line splitting: LF-separated lines,
+// one trailing CR dropped, blank lines skipped, 1-based numbers.
+func wantLines(in []byte, limit int) []rec {
+	var out []rec
+	for i, l := range strings.Split(string(in), "\n") {
+		l = strings.TrimSuffix(l, "\r")
+		if strings.Trim(l, " \t\r\n\v\f") == "" {
+			continue
+		}
+		r := rec{Data: l, Line: i + 1}
+		switch {
+		case len(l) > limit:
+			r.Err = ErrOversize
+		case !utf8.ValidString(l):
+			r.Err = ErrInvalidUTF8
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// checkAgainst compares records with the model, failing through t.
+func checkAgainst(t *testing.T, got, want []rec) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("got %d records, model has %d\ngot   %+v\nmodel %+v", len(got), len(want), got, want)
+	}
+	for i := range want {
+		g, w := got[i], want[i]
+		if g.Line != w.Line || !errors.Is(g.Err, w.Err) || (w.Err == nil) != (g.Err == nil) {
+			t.Fatalf("record %d: got line %d err %v, model line %d err %v", i, g.Line, g.Err, w.Line, w.Err)
+		}
+		if errors.Is(w.Err, ErrOversize) {
+			if !strings.HasPrefix(w.Data, g.Data) || len(g.Data) > prefixSize {
+				t.Fatalf("record %d: oversize data %q is not a short prefix of %q", i, g.Data, w.Data)
+			}
+		} else if g.Data != w.Data {
+			t.Fatalf("record %d: got %q, model %q", i, g.Data, w.Data)
+		}
+	}
+}
+
+func plain(in []byte) bool {
+	return len(in) == 0 || (in[0] != 0x1f && in[0] != 'x')
+}
+
+func FuzzRead(f *testing.F) {
+	for _, s := range []string{"", "a\nb", "{\"a\":1}\n{\"a\":2}\n", pretty, "[1,\n2]", "x^ y\n", "\xef\xbb\xbf{}", "a\r\n\r\nb\xff\n"} {
+		f.Add([]byte(s))
+	}
+	f.Add(gz(f, "a\n{\"b\":1}\n"))
+	f.Add(zl(f, "a\nb", 6))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		opts := Options{MaxRecordSize: fuzzLimit, MaxPayloadSize: 1 << 20}
+		got, err := collect(t, Read, in, opts)
+		for _, r := range got {
+			if r.Err == nil && (!utf8.ValidString(r.Data) || len(r.Data) > fuzzLimit || strings.TrimSpace(r.Data) == "") {
+				t.Fatalf("accepted record %+v breaks the record invariants", r)
+			}
+		}
+		if !plain(in) || err != nil {
+			return // compressed: only the invariants above
+		}
+		body := bytes.TrimPrefix(in, bom)
+		trimmed := bytes.TrimSpace(body)
+		isDoc := len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') && json.Valid(trimmed)
+		switch {
+		case len(in) <= fuzzLimit && isDoc:
+			checkAgainst(t, got, []rec{{Data: string(trimmed), Line: 0, Err: errIfInvalid(trimmed)}})
+		case len(in) > fuzzLimit && len(got) == 1 && got[0].Line == 0:
+			if !errors.Is(got[0].Err, ErrOversize) || !bytes.HasPrefix(trimmed, []byte(got[0].Data)) {
+				t.Fatalf("big document record %+v", got[0])
+			}
+		default:
+			checkAgainst(t, got, wantLines(body, fuzzLimit))
+		}
+	})
+}
+
+func errIfInvalid(b []byte) error {
+	if utf8.Valid(b) {
+		return nil
+	}
+	return ErrInvalidUTF8
+}
+
+func FuzzStream(f *testing.F) {
+	for _, s := range []string{"", "a\nb", "a\r\n\r\n  \nb\xff\n", pretty, strings.Repeat("y", 100) + "\nz", "\r", "a\r\r\n"} {
+		f.Add([]byte(s))
+	}
+	f.Add(gz(f, "a\nb\n"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		got, err := collect(t, Stream, in, Options{MaxRecordSize: fuzzLimit})
+		if !plain(in) {
+			return // compressed or not, it must not panic
+		}
+		if err != nil {
+			t.Fatalf("Stream of plain bytes: %v", err)
+		}
+		body := bytes.TrimPrefix(in, bom)
+		checkAgainst(t, got, wantLines(body, fuzzLimit))
+
+		// The same through a tiny buffer, so lines span many buffer fills.
+		var small []rec
+		err = scanLines(bufio.NewReaderSize(bytes.NewReader(body), 16), fuzzLimit, func(r Raw) error {
+			small = append(small, rec{Data: string(r.Data), Line: r.Line, Err: r.Err})
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkAgainst(t, small, wantLines(body, fuzzLimit))
+	})
+}
