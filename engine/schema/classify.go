@@ -1,6 +1,15 @@
 package schema
 
-// Classifier classifies raw records against a Set. Safe for concurrent use.
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Classifier classifies raw records against a Set. Safe for concurrent use;
+// the zero value is not usable, use NewClassifier.
 type Classifier struct{ set *Set }
 
 // NewClassifier returns a Classifier for set.
@@ -8,7 +17,304 @@ func NewClassifier(set *Set) *Classifier { return &Classifier{set: set} }
 
 // Classify parses raw (one record as read by package payload) against the
 // candidate log types (all of the Set's when cands is nil). One raw record can
-// yield several records (json_path such as "Records[*]"). When no candidate
-// fits, or more than one fits with equal priority, err is a *ClassifyError
-// saying why.
-func (c *Classifier) Classify(raw []byte, cands []*LogType) ([]Record, error) { panic("TODO") }
+// yield several records (json_path such as "Records[*]"); a candidate fits
+// only when every record it extracts fits its schema.
+//
+// A record must fit exactly one candidate. When several fit, the one with
+// the best configured priority wins (0 is the highest; no priority ranks
+// last); among equal priorities the schema with more declared keys (counted
+// at every depth) wins, being the more specific. Candidates still equal on
+// both are ambiguous. The order of cands and of files never matters.
+//
+// When no candidate fits, or the fit is ambiguous, err is a *ClassifyError
+// saying why: "not valid JSON: ...", "no schema matched: closest X:
+// missing key "a", extra key "b"" (X has the fewest problems), or
+// "ambiguous: matches a, b".
+func (c *Classifier) Classify(raw []byte, cands []*LogType) ([]Record, error) {
+	if cands == nil {
+		cands = c.set.order
+	}
+	if len(cands) == 0 {
+		return nil, &ClassifyError{Reason: "no candidate log types"}
+	}
+	in := &input{raw: bytes.TrimRight(raw, "\r\n")}
+	if len(bytes.TrimSpace(in.raw)) == 0 {
+		return nil, &ClassifyError{Reason: "empty record"}
+	}
+	type fit struct {
+		t    *LogType
+		recs []map[string]any
+	}
+	var fits []fit
+	var closest *LogType
+	var closestChk *check
+	allNotJSON := true
+	for _, t := range cands {
+		if t == nil {
+			continue
+		}
+		recs, chk := t.parse(in)
+		if chk.ok() {
+			fits = append(fits, fit{t, recs})
+			continue
+		}
+		allNotJSON = allNotJSON && chk.notJSON
+		if closest == nil || chk.count < closestChk.count ||
+			chk.count == closestChk.count && candidateCompare(t, closest) < 0 {
+			closest, closestChk = t, chk
+		}
+	}
+	switch {
+	case len(fits) == 0 && closest == nil:
+		return nil, &ClassifyError{Reason: "no candidate log types"}
+	case len(fits) == 0 && allNotJSON:
+		return nil, &ClassifyError{Reason: "not valid JSON: " + in.docErr.Error()}
+	case len(fits) == 0:
+		return nil, &ClassifyError{Reason: fmt.Sprintf("no schema matched: closest %s: %s", closest.Name, closestChk)}
+	}
+	slices.SortFunc(fits, func(a, b fit) int { return candidateCompare(a.t, b.t) })
+	if len(fits) > 1 && fits[0].t.priority == fits[1].t.priority && fits[0].t.keyCount == fits[1].t.keyCount {
+		var names []string
+		for _, f := range fits {
+			if f.t.priority == fits[0].t.priority && f.t.keyCount == fits[0].t.keyCount {
+				names = append(names, f.t.Name)
+			}
+		}
+		return nil, &ClassifyError{Reason: "ambiguous: matches " + strings.Join(names, ", ")}
+	}
+	best := fits[0]
+	out := make([]Record, len(best.recs))
+	for i, data := range best.recs {
+		out[i] = Record{Type: best.t, Data: data, Normalized: best.t.normalize(data)}
+	}
+	return out, nil
+}
+
+// input is one raw record, decoded as JSON at most once for all candidates.
+type input struct {
+	raw     []byte
+	decoded bool
+	doc     any
+	docErr  error
+}
+
+func (in *input) json() (any, error) {
+	if !in.decoded {
+		in.decoded = true
+		in.doc, in.docErr = decodeJSON(in.raw)
+	}
+	return in.doc, in.docErr
+}
+
+// fatal records a parser-level failure: it ranks the candidate far from
+// any record that parsed but had schema problems.
+func (c *check) fatal(format string, args ...any) {
+	c.addf(format, args...)
+	c.count += 1000
+}
+
+// parse runs t's parser and schema checks on in.
+func (t *LogType) parse(in *input) ([]map[string]any, *check) {
+	chk := &check{}
+	var items []any
+	var envelope map[string]any
+	needJSON := t.Parser == "json" || t.jsonPath != nil || t.jsonRegexKey != "" || t.envelope != nil
+	if needJSON {
+		doc, err := in.json()
+		if err != nil {
+			chk.fatal("not valid JSON: %v", err)
+			chk.notJSON = true
+			return nil, chk
+		}
+		if t.envelope != nil {
+			m, ok := doc.(map[string]any)
+			if !ok {
+				chk.fatal("the document is %s, not an object with envelope keys", describe(doc))
+				return nil, chk
+			}
+			envelope, _ = chk.mapping(m, t.envelope, t.optionalEnvelope, EnvelopeKey, true)
+		}
+		items = t.extract(doc, chk)
+		if items == nil {
+			return nil, chk
+		}
+	}
+	var recs []map[string]any
+	for i, item := range items {
+		sub := chk
+		if len(items) > 1 {
+			sub = &check{}
+		}
+		var m map[string]any
+		if t.Parser == "json" {
+			var ok bool
+			if m, ok = item.(map[string]any); !ok {
+				sub.fatal("record is %s, not an object", describe(item))
+			}
+		} else if s, ok := item.(string); ok {
+			m = textParse(t, s, sub)
+		} else {
+			sub.fatal("%s parser needs a string, json_path gave %s", t.Parser, describe(item))
+		}
+		if m != nil {
+			recs = append(recs, t.finish(m, envelope, sub))
+		}
+		if sub != chk && !sub.ok() {
+			chk.count += sub.count
+			chk.problems = append(chk.problems, fmt.Sprintf("record %d: %s", i+1, sub))
+		}
+	}
+	if !needJSON {
+		if m := textParse(t, string(in.raw), chk); m != nil {
+			recs = append(recs, t.finish(m, nil, chk))
+		}
+	}
+	return recs, chk
+}
+
+// extract applies json_path or json_regex_key to doc (or returns the
+// document itself). nil means failure, recorded in chk.
+func (t *LogType) extract(doc any, chk *check) []any {
+	switch {
+	case t.jsonPath != nil:
+		res, err := jmesSearch(t, doc)
+		if err != nil {
+			chk.fatal("json_path %q: %v", t.jsonPathSrc, err)
+			return nil
+		}
+		list, isList := res.([]any)
+		if !isList {
+			list = []any{res}
+		}
+		if empty(res) {
+			chk.fatal("json_path %q found no records", t.jsonPathSrc)
+			return nil
+		}
+		if !t.embeddedJSON {
+			return list
+		}
+		out := make([]any, len(list))
+		for i, e := range list {
+			s, ok := e.(string)
+			if !ok {
+				chk.fatal("embedded_json: json_path %q gave %s, not a JSON string", t.jsonPathSrc, describe(e))
+				return nil
+			}
+			v, err := decodeJSON([]byte(s))
+			if err != nil {
+				chk.fatal("embedded_json: %s is not valid JSON: %v", quoteShort(s), err)
+				return nil
+			}
+			out[i] = v
+		}
+		return out
+	case t.jsonRegexKey != "":
+		m, _ := doc.(map[string]any)
+		s, _ := m[t.jsonRegexKey].(string)
+		if s == "" {
+			chk.fatal("json_regex_key: no string %q in the document", t.jsonRegexKey)
+			return nil
+		}
+		blob := jsonBlob.FindString(s)
+		if blob == "" {
+			chk.fatal("json_regex_key: no JSON document in %q", t.jsonRegexKey)
+			return nil
+		}
+		v, err := decodeJSON([]byte(blob))
+		if err != nil {
+			chk.fatal("json_regex_key: %s is not valid JSON: %v", quoteShort(blob), err)
+			return nil
+		}
+		return []any{v}
+	}
+	return []any{doc}
+}
+
+// jsonBlob finds a JSON object or list inside a string, as StreamAlert's
+// json_regex_key does: from the first '{' to the last '}' (or '[' to ']')
+// on one line, with a ':' or ',' inside.
+var jsonBlob = regexp.MustCompile(`\{.+[:,].+\}|\[.+[,:].+\]`)
+
+// jmesSearch runs the compiled json_path; a panic inside the JMESPath
+// library on odd input becomes an error.
+func jmesSearch(t *LogType, doc any) (res any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = nil, fmt.Errorf("search failed: %v", r)
+		}
+	}()
+	return t.jsonPath.Search(doc)
+}
+
+// empty is Python's falsiness for a json_path result, as StreamAlert tests it.
+func empty(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case []any:
+		return len(x) == 0
+	case map[string]any:
+		return len(x) == 0
+	case string:
+		return x == ""
+	}
+	return false
+}
+
+// finish checks and coerces one extracted record, applies log_patterns and
+// attaches the envelope.
+func (t *LogType) finish(m map[string]any, envelope map[string]any, chk *check) map[string]any {
+	rec, changed := chk.mapping(m, t.Schema, t.optional, "", false)
+	for _, p := range t.patterns {
+		src := rec
+		if p.envelope {
+			src = envelope
+		}
+		name := strings.Join(p.path, ".")
+		if p.envelope {
+			name = EnvelopeKey + "." + name
+		}
+		v, ok := valueAt(src, p.path)
+		switch v.(type) {
+		case nil, map[string]any, []any:
+			if ok {
+				chk.addf("key %q: %s cannot match log pattern %s", name, describe(v), strings.Join(p.src, " or "))
+			} else {
+				chk.addf("log pattern key %q is missing", name)
+			}
+			continue
+		}
+		s := scalarString(v)
+		if !slices.ContainsFunc(p.globs, func(re *regexp.Regexp) bool { return re.MatchString(s) }) {
+			chk.addf("key %q: %s does not match log pattern %s", name, quoteShort(s), strings.Join(p.src, " or "))
+		}
+	}
+	if t.envelope != nil {
+		if !changed {
+			rec = cloneMap(rec)
+		}
+		rec[EnvelopeKey] = envelope
+	}
+	return rec
+}
+
+func cloneMap(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m)+1)
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// textParsers holds the csv, kv and syslog record builders (parsers.go).
+var textParsers = map[string]func(t *LogType, text string, chk *check) map[string]any{}
+
+// textParse runs t's text parser on one line.
+func textParse(t *LogType, text string, chk *check) map[string]any {
+	fn := textParsers[t.Parser]
+	if fn == nil {
+		chk.fatal("parser %q is not available", t.Parser)
+		return nil
+	}
+	return fn(t, strings.TrimRight(text, "\r\n"), chk)
+}

@@ -1,0 +1,235 @@
+package schema
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// maxProblems caps the problems one candidate reports.
+const maxProblems = 6
+
+// check collects why a record does not fit a schema. The number of problems
+// ranks candidates: the one with fewest is the "closest" in errors.
+type check struct {
+	problems []string
+	count    int
+	notJSON  bool // the raw record is not JSON and the parser needs it
+}
+
+func (c *check) addf(format string, args ...any) {
+	c.count++
+	if len(c.problems) < maxProblems {
+		c.problems = append(c.problems, fmt.Sprintf(format, args...))
+	}
+}
+
+func (c *check) ok() bool { return c.count == 0 }
+
+func (c *check) String() string {
+	s := strings.Join(c.problems, ", ")
+	if c.count > len(c.problems) {
+		s += fmt.Sprintf(" and %d more", c.count-len(c.problems))
+	}
+	return s
+}
+
+func join(prefix, key string) string {
+	if prefix == "" {
+		return key
+	}
+	return prefix + "." + key
+}
+
+// mapping checks m against the declared keys of f (a KindMapping) and
+// returns m with values coerced. The key set is closed: a declared key that
+// is not optional must be present, an undeclared key is extra. When
+// envelope is set the set is open instead (undeclared keys are ignored and
+// not copied), as StreamAlert checks envelopes. m is never modified: a new
+// map is returned (changed is true) when a value changes, and always for an
+// envelope.
+func (c *check) mapping(m map[string]any, f *Field, optional map[string]bool, prefix string, envelope bool) (out map[string]any, changed bool) {
+	out = m
+	if envelope {
+		out, changed = make(map[string]any, len(f.Keys)), true
+	}
+	present := 0
+	for _, k := range f.Keys {
+		v, ok := m[k.Name]
+		if !ok {
+			if !optional[k.Name] {
+				if envelope {
+					c.addf("missing envelope key %q", join(prefix, k.Name))
+				} else {
+					c.addf("missing key %q", join(prefix, k.Name))
+				}
+			}
+			continue
+		}
+		present++
+		nv, vchanged := c.value(v, k.Field, join(prefix, k.Name))
+		if envelope {
+			out[k.Name] = nv
+			continue
+		}
+		if vchanged {
+			if !changed {
+				out, changed = make(map[string]any, len(m)), true
+				for kk, vv := range m {
+					out[kk] = vv
+				}
+			}
+			out[k.Name] = nv
+		}
+	}
+	if !envelope && present < len(m) {
+		var extra []string
+		for k := range m {
+			if f.child(k) == nil {
+				extra = append(extra, k)
+			}
+		}
+		slices.Sort(extra)
+		for _, k := range extra {
+			c.addf("extra key %q", join(prefix, k))
+		}
+	}
+	return out, changed
+}
+
+// value coerces v to f's kind; changed says whether the result differs from
+// v (so parent maps are copied only when needed). Null passes for any kind.
+// An empty string for an integer, float or boolean becomes null (CSV and kv
+// logs leave numeric columns empty; StreamAlert keeps such values as they are).
+func (c *check) value(v any, f *Field, path string) (any, bool) {
+	if v == nil {
+		return nil, false
+	}
+	switch f.Kind {
+	case KindString:
+		switch x := v.(type) {
+		case string:
+			return x, false
+		case int64, float64, bool:
+			return scalarString(x), true
+		}
+	case KindInteger:
+		switch x := v.(type) {
+		case int64:
+			return x, false
+		case float64:
+			if i, ok := integral(x); ok {
+				return i, true
+			}
+			c.addf("key %q: %v is not an integer", path, x)
+			return v, false
+		case string:
+			s := strings.TrimSpace(x)
+			if s == "" {
+				return nil, true
+			}
+			if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+				return i, true
+			}
+			c.addf("key %q: %s is not an integer", path, quoteShort(x))
+			return v, false
+		}
+	case KindFloat:
+		switch x := v.(type) {
+		case float64:
+			return x, false
+		case int64:
+			return float64(x), true
+		case string:
+			s := strings.TrimSpace(x)
+			if s == "" {
+				return nil, true
+			}
+			if fl, err := strconv.ParseFloat(s, 64); err == nil && !math.IsInf(fl, 0) && !math.IsNaN(fl) {
+				return fl, true
+			}
+			c.addf("key %q: %s is not a number", path, quoteShort(x))
+			return v, false
+		}
+	case KindBoolean:
+		switch x := v.(type) {
+		case bool:
+			return x, false
+		case string:
+			switch s := strings.TrimSpace(x); {
+			case s == "":
+				return nil, true
+			case strings.EqualFold(s, "true"):
+				return true, true
+			case strings.EqualFold(s, "false"):
+				return false, true
+			}
+			c.addf("key %q: %s is not a boolean", path, quoteShort(x))
+			return v, false
+		}
+	case KindObject:
+		if _, ok := v.(map[string]any); ok {
+			return v, false
+		}
+	case KindList:
+		if _, ok := v.([]any); ok {
+			return v, false
+		}
+	case KindMapping:
+		if m, ok := v.(map[string]any); ok {
+			return c.mapping(m, f, nil, path, false)
+		}
+	}
+	c.addf("key %q: %s is not %s", path, describe(v), kindNoun(f.Kind))
+	return v, false
+}
+
+func kindNoun(k Kind) string {
+	switch k {
+	case KindString:
+		return "a string"
+	case KindInteger:
+		return "an integer"
+	case KindFloat:
+		return "a float"
+	case KindBoolean:
+		return "a boolean"
+	case KindList:
+		return "a list"
+	}
+	return "an object"
+}
+
+// describe names a record value's type for messages.
+func describe(v any) string {
+	switch x := v.(type) {
+	case string:
+		return "string " + quoteShort(x)
+	case int64, float64:
+		return fmt.Sprintf("number %v", x)
+	case bool:
+		return fmt.Sprintf("boolean %v", x)
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "a list"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// quoteShort quotes s, cut to a readable length.
+func quoteShort(s string) string {
+	const max = 40
+	if len(s) > max {
+		cut := max
+		for cut > 0 && !utf8Start(s[cut]) {
+			cut--
+		}
+		return strconv.Quote(s[:cut]) + "..."
+	}
+	return strconv.Quote(s)
+}
+
+func utf8Start(b byte) bool { return b&0xC0 != 0x80 }

@@ -1,0 +1,126 @@
+package schema
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// loadCompat loads StreamAlert's own schemas from ../shared.
+func loadCompat(t testing.TB) *Set {
+	t.Helper()
+	set, diags := Load(os.DirFS(sharedDir(t, "compat/streamalert/schemas")))
+	if set == nil {
+		t.Fatalf("Load: %v", diags.Err())
+	}
+	return set
+}
+
+// TestClassifyStreamAlertFixtures classifies every event of StreamAlert's
+// rules/classifier fixtures with the candidates conf/prod.json gives it.
+func TestClassifyStreamAlertFixtures(t *testing.T) {
+	set := loadCompat(t)
+	c := NewClassifier(set)
+	var prod struct {
+		DataSources map[string]map[string][]string `json:"data_sources"`
+	}
+	b, err := os.ReadFile(filepath.Join(sharedDir(t, "compat/streamalert/conf"), "prod.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &prod); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(sharedDir(t, "compat/streamalert/classifier"), "*.json"))
+	if len(files) == 0 {
+		t.Fatal("no classifier fixtures")
+	}
+	n := 0
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var events []struct {
+			Data     json.RawMessage `json:"data"`
+			Override json.RawMessage `json:"override_record"`
+			Log      string          `json:"log"`
+			Service  string          `json:"service"`
+			Source   string          `json:"source"`
+		}
+		if err := json.Unmarshal(b, &events); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for i, ev := range events {
+			t.Run(strings.TrimSuffix(filepath.Base(f), ".json")+"/"+ev.Log, func(t *testing.T) {
+				raw := ev.Data
+				if raw == nil {
+					raw = withDefaults(t, ev.Override, set.Get(ev.Log))
+				}
+				var s string
+				if json.Unmarshal(raw, &s) == nil {
+					raw = []byte(s) // a raw (non-JSON) log line given as a JSON string
+				}
+				fams := prod.DataSources[ev.Service][ev.Source]
+				if fams == nil {
+					t.Fatalf("event %d: no data source %s/%s in prod.json", i, ev.Service, ev.Source)
+				}
+				cands, err := set.Resolve(fams)
+				if err != nil {
+					t.Fatal(err)
+				}
+				recs, err := c.Classify(raw, cands)
+				if err != nil {
+					t.Fatalf("event %d: %v", i, err)
+				}
+				if len(recs) == 0 {
+					t.Fatalf("event %d: no records", i)
+				}
+				for _, r := range recs {
+					if r.Type.Name != ev.Log {
+						t.Errorf("event %d: classified as %s, want %s", i, r.Type.Name, ev.Log)
+					}
+				}
+				n++
+			})
+		}
+	}
+	if n < 19 {
+		t.Errorf("classified %d fixture events, want at least 19", n)
+	}
+}
+
+// withDefaults emulates StreamAlert's test harness for "override_record":
+// keys the fixture leaves out are filled with their type's zero value (only
+// the envelope keys are needed here).
+func withDefaults(t *testing.T, override json.RawMessage, lt *LogType) []byte {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(override, &m); err != nil || lt == nil {
+		t.Fatalf("override_record: %v", err)
+	}
+	if lt.envelope != nil {
+		for _, k := range lt.envelope.Keys {
+			if _, ok := m[k.Name]; ok {
+				continue
+			}
+			switch k.Field.Kind {
+			case KindList:
+				m[k.Name] = []any{}
+			case KindObject, KindMapping:
+				m[k.Name] = map[string]any{}
+			case KindString:
+				m[k.Name] = ""
+			default:
+				m[k.Name] = 0
+			}
+		}
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
