@@ -1,0 +1,367 @@
+package rule
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/vm"
+	"github.com/streamalert-go/streamalert/engine/diag"
+)
+
+// MaxExprNodes bounds the size of one expression (expr.MaxNodes), so that a
+// runaway generated rule cannot make compilation or evaluation explode.
+const MaxExprNodes = 5000
+
+// Names of the expression environment. They are a contract: rules written
+// today must keep working.
+const (
+	EnvRecord     = "record"
+	EnvLogType    = "log_type"
+	EnvSource     = "source"
+	EnvLists      = "lists"
+	EnvNormalized = "normalized"
+)
+
+// inSetFunc is the function `x in lists.name` is rewritten to. The space makes
+// it a name no expression can spell, so rules cannot call it directly.
+const inSetFunc = "in list"
+
+// Source is the `source` of the expression environment: where a record came
+// from. Its field names in expressions are service and entity. It has the
+// same fields as engine.Source, so the two convert into each other.
+type Source struct {
+	Service string `json:"service" expr:"service"`
+	Entity  string `json:"entity" expr:"entity"`
+}
+
+// Compiler compiles expressions against the environment and a Library's
+// lists. Lists' sets, CIDR sets and glob sets are built once per Compiler
+// and shared by every program it compiles. A Compiler is not safe for
+// concurrent use; the programs it returns are.
+type Compiler struct {
+	lib      *Library
+	lists    map[string][]any
+	opts     []expr.Option
+	sets     map[string]*Set
+	prefixes map[string]listParse[*PrefixSet]
+	globs    map[string]listParse[*GlobSet]
+}
+
+type listParse[T any] struct {
+	val T
+	err string
+}
+
+// NewCompiler returns a Compiler for lib's lists.
+func NewCompiler(lib *Library) *Compiler {
+	c := &Compiler{
+		lib:      lib,
+		lists:    map[string][]any{},
+		sets:     map[string]*Set{},
+		prefixes: map[string]listParse[*PrefixSet]{},
+		globs:    map[string]listParse[*GlobSet]{},
+	}
+	for name, l := range lib.Lists {
+		c.lists[name] = l.Values
+	}
+	c.opts = []expr.Option{
+		expr.Env(map[string]any{
+			EnvRecord:     map[string]any{},
+			EnvLogType:    "",
+			EnvSource:     &Source{},
+			EnvLists:      map[string][]any{},
+			EnvNormalized: map[string][]any{},
+		}),
+		expr.AsBool(),
+		expr.MaxNodes(MaxExprNodes),
+		expr.Function("in_cidr", InCIDR, new(func(ip any, cidrs any) bool)),
+		expr.Function("glob", GlobMatch, new(func(s any, patterns any) bool)),
+		expr.Function("find_keys", FindKeys, new(func(x any, key string) []any)),
+		expr.Function("values", Values, new(func(x any) []any)),
+		expr.Function("try_json", TryJSON, new(func(s any) any)),
+		expr.Function(inSetFunc, InSet, new(func(x any, set *Set) bool)),
+	}
+	return c
+}
+
+// NewEnv returns a fresh environment map for programs of this Compiler, with
+// lists filled in. Fill the rest with SetEnv before each run. The map may be
+// reused for many runs but not by two goroutines at once.
+func (c *Compiler) NewEnv() map[string]any {
+	return map[string]any{
+		EnvRecord:     map[string]any(nil),
+		EnvLogType:    "",
+		EnvSource:     &Source{},
+		EnvLists:      c.lists,
+		EnvNormalized: map[string][]any(nil),
+	}
+}
+
+// SetEnv fills env (from NewEnv) for one record. logType is the log type's
+// name, boxed once by the caller to avoid an allocation per record; src must
+// stay valid while programs run.
+func SetEnv(env map[string]any, data map[string]any, logType any, src *Source, normalized map[string][]any) {
+	env[EnvRecord] = data
+	env[EnvLogType] = logType
+	env[EnvSource] = src
+	env[EnvNormalized] = normalized
+}
+
+// Compile compiles one expression into a program returning a bool. Constant
+// arguments of in_cidr and glob (a string, an array of strings or a list
+// name) are parsed now, `x in lists.name` becomes a set lookup, and constant
+// regexps are compiled by expr. Problems come back as diagnostics positioned
+// in the expression's file; the program is nil when there is an error.
+func (c *Compiler) Compile(e Expr) (*vm.Program, diag.List) {
+	p := &patcher{c: c, expr: e}
+	opts := append(c.opts[:len(c.opts):len(c.opts)], expr.Patch(p))
+	prog, err := expr.Compile(e.Source, opts...)
+	diags := p.diags
+	if err != nil {
+		diags = append(diags, exprDiag(e, err))
+	}
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	return prog, diags
+}
+
+// exprDiag turns an expr compile error into a positioned diagnostic with
+// expr's caret snippet.
+func exprDiag(e Expr, err error) diag.Diagnostic {
+	d := diag.Diagnostic{Pos: e.Pos, Severity: diag.Error, Code: "expr-compile", Message: err.Error()}
+	var fe *file.Error
+	if errors.As(err, &fe) {
+		d.Pos = e.PosAt(fe.Line, fe.Column)
+		d.Message = fe.Message
+		d.Snippet = strings.TrimLeft(fe.Snippet, "\n")
+	}
+	switch msg := d.Message; {
+	case strings.Contains(msg, "error parsing regexp"):
+		d.Code = "bad-regexp"
+	case strings.Contains(msg, "unknown name"):
+		d.Code = "unknown-name"
+	case strings.Contains(msg, "mismatched types"), strings.Contains(msg, "invalid operation"),
+		strings.Contains(msg, "expected bool"), strings.Contains(msg, "cannot use"),
+		strings.Contains(msg, "not enough arguments"), strings.Contains(msg, "too many arguments"):
+		d.Code = "expr-type"
+	}
+	d.Message = "expression: " + d.Message
+	return d
+}
+
+// patcher rewrites one expression's tree (see Compile) and collects the
+// problems found in constant arguments.
+type patcher struct {
+	c     *Compiler
+	expr  Expr
+	diags diag.List
+}
+
+func (p *patcher) posOf(n ast.Node) diag.Pos {
+	return p.expr.PosAtOffset(n.Location().From)
+}
+
+// listRef reports whether n is `lists.name` (or `lists["name"]`).
+func listRef(n ast.Node) (string, bool) {
+	m, ok := n.(*ast.MemberNode)
+	if !ok {
+		return "", false
+	}
+	id, ok := m.Node.(*ast.IdentifierNode)
+	if !ok || id.Value != EnvLists {
+		return "", false
+	}
+	s, ok := m.Property.(*ast.StringNode)
+	if !ok {
+		return "", false
+	}
+	return s.Value, true
+}
+
+// Visit implements ast.Visitor; Walk calls it children first.
+func (p *patcher) Visit(node *ast.Node) {
+	switch n := (*node).(type) {
+	case *ast.MemberNode:
+		if name, ok := listRef(n); ok {
+			if _, known := p.c.lib.Lists[name]; !known {
+				msg := fmt.Sprintf("unknown list %q", name)
+				if s := Suggest(name, mapKeys(p.c.lib.Lists)); s != "" {
+					msg += fmt.Sprintf("; did you mean %q?", s)
+				}
+				p.diags.Errorf(p.posOf(n.Property), "unknown-list", "%s", msg)
+			}
+		}
+	case *ast.BinaryNode:
+		if n.Operator != "in" {
+			return
+		}
+		name, ok := listRef(n.Right)
+		if !ok {
+			return
+		}
+		if _, known := p.c.lib.Lists[name]; !known {
+			return
+		}
+		set := p.c.sets[name]
+		if set == nil {
+			set = NewSet(p.c.lib.Lists[name].Values)
+			p.c.sets[name] = set
+		}
+		arg := &ast.ConstantNode{Value: set}
+		arg.SetLocation(n.Right.Location())
+		ast.Patch(node, &ast.CallNode{
+			Callee:    &ast.IdentifierNode{Value: inSetFunc},
+			Arguments: []ast.Node{n.Left, arg},
+		})
+	case *ast.CallNode:
+		id, ok := n.Callee.(*ast.IdentifierNode)
+		if !ok || len(n.Arguments) != 2 {
+			return
+		}
+		var val any
+		switch id.Value {
+		case "in_cidr":
+			val = p.constPrefixes(n.Arguments[1])
+		case "glob":
+			val = p.constGlobs(n.Arguments[1])
+		default:
+			return
+		}
+		if val == nil {
+			return
+		}
+		arg := &ast.ConstantNode{Value: val}
+		arg.SetLocation(n.Arguments[1].Location())
+		n.Arguments[1] = arg
+	}
+}
+
+// constStrings returns the strings of a string literal or an array of them
+// (nested arrays flattened); ok is false when n is not constant.
+func constStrings(n ast.Node) (vals []any, nodes []ast.Node, ok bool) {
+	switch x := n.(type) {
+	case *ast.StringNode:
+		return []any{x.Value}, []ast.Node{x}, true
+	case *ast.ArrayNode:
+		for _, el := range x.Nodes {
+			v, ns, ok := constStrings(el)
+			if !ok {
+				return nil, nil, false
+			}
+			vals, nodes = append(vals, v...), append(nodes, ns...)
+		}
+		return vals, nodes, true
+	}
+	return nil, nil, false
+}
+
+// constPrefixes parses a constant CIDR argument; nil when not constant or bad
+// (bad ones are diagnosed).
+func (p *patcher) constPrefixes(n ast.Node) any {
+	if name, ok := listRef(n); ok {
+		l := p.c.lib.Lists[name]
+		if l == nil {
+			return nil
+		}
+		lp, done := p.c.prefixes[name]
+		if !done {
+			set := &PrefixSet{}
+			for i, v := range l.Values {
+				s, _ := v.(string)
+				pr, err := parsePrefix(s)
+				if err != nil {
+					lp.err = fmt.Sprintf("%v (list item at %s)", err, l.ItemPos[i])
+					break
+				}
+				set.prefixes = append(set.prefixes, pr)
+			}
+			lp.val = set
+			p.c.prefixes[name] = lp
+		}
+		if lp.err != "" {
+			p.diags.Errorf(p.posOf(n), "bad-cidr", "in_cidr: list %s: %s", name, lp.err)
+			return nil
+		}
+		return lp.val
+	}
+	vals, nodes, ok := constStrings(n)
+	if !ok {
+		return nil
+	}
+	set := &PrefixSet{}
+	for i, v := range vals {
+		pr, err := parsePrefix(v.(string))
+		if err != nil {
+			p.diags.Errorf(p.posOf(nodes[i]), "bad-cidr", "in_cidr: %v", err)
+			return nil
+		}
+		set.prefixes = append(set.prefixes, pr)
+	}
+	return set
+}
+
+// constGlobs compiles a constant glob argument; nil when not constant or bad
+// (bad ones are diagnosed).
+func (p *patcher) constGlobs(n ast.Node) any {
+	if name, ok := listRef(n); ok {
+		l := p.c.lib.Lists[name]
+		if l == nil {
+			return nil
+		}
+		lp, done := p.c.globs[name]
+		if !done {
+			set := &GlobSet{}
+			for i, v := range l.Values {
+				s, ok := v.(string)
+				var g *Glob
+				var err error
+				if !ok {
+					err = fmt.Errorf("%v is not a glob pattern", v)
+				} else {
+					g, err = CompileGlob(s)
+				}
+				if err != nil {
+					lp.err = fmt.Sprintf("%v (list item at %s)", err, l.ItemPos[i])
+					break
+				}
+				set.globs = append(set.globs, g)
+			}
+			lp.val = set
+			p.c.globs[name] = lp
+		}
+		if lp.err != "" {
+			p.diags.Errorf(p.posOf(n), "bad-glob", "glob: list %s: %s", name, lp.err)
+			return nil
+		}
+		return lp.val
+	}
+	vals, nodes, ok := constStrings(n)
+	if !ok {
+		return nil
+	}
+	set := &GlobSet{}
+	for i, v := range vals {
+		g, err := CompileGlob(v.(string))
+		if err != nil {
+			p.diags.Errorf(p.posOf(nodes[i]), "bad-glob", "glob: %v", err)
+			return nil
+		}
+		set.globs = append(set.globs, g)
+	}
+	return set
+}
+
+func mapKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
