@@ -1,0 +1,150 @@
+package engine
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/expr-lang/expr/vm"
+	"github.com/streamalert-go/streamalert/engine/rule"
+	"github.com/streamalert-go/streamalert/engine/schema"
+)
+
+// evalState is what one evaluation needs, pooled so that evaluating a record
+// allocates nothing but its alerts: a VM, an environment map and the
+// matcher cache.
+type evalState struct {
+	vm    vm.VM
+	env   map[string]any
+	src   rule.Source
+	cache []uint8 // per matcher slot: 0 not run yet, 1 true, 2 false
+}
+
+const (
+	matcherTrue  = 1
+	matcherFalse = 2
+)
+
+// Evaluate runs the enabled rules that apply to rec's log type and returns
+// one alert per rule that fired, in rule name order; nil when none fired. A
+// rule that fails at run time counts as not fired, is counted (see
+// RuleErrorCounts) and is reported to OnRuleError; it never stops the other
+// rules. Safe for concurrent use. The alerts share rec.Data and the rules'
+// tags, outputs and context: do not modify them.
+func (rs *Ruleset) Evaluate(rec schema.Record, src Source) []Alert {
+	if rec.Type == nil {
+		return nil
+	}
+	tr := rs.byType[rec.Type.Name]
+	if tr == nil {
+		return nil
+	}
+	st := rs.pool.Get().(*evalState)
+	st.src = rule.Source(src)
+	rule.SetEnv(st.env, rec.Data, tr.logType, &st.src, rec.Normalized)
+	cache := st.cache[:tr.matchers]
+	clear(cache)
+	var alerts []Alert
+	for i := range tr.rules {
+		trr := &tr.rules[i]
+		fired, err := st.fires(trr.r, trr.idx, cache, rec.Data)
+		if err != nil {
+			rs.reportError(trr.r, rec.Type.Name, src, err)
+			continue
+		}
+		if fired {
+			if alerts == nil {
+				alerts = make([]Alert, 0, 1)
+			}
+			alerts = append(alerts, trr.r.alert(rec, src))
+		}
+	}
+	rule.SetEnv(st.env, nil, nil, &st.src, nil) // do not keep the record alive
+	rs.pool.Put(st)
+	return alerts
+}
+
+// fires reports whether cr fires on the record in st.env: req_subkeys hold,
+// every matcher holds (from cache when idx is set), then the condition.
+func (st *evalState) fires(cr *compiledRule, idx []int, cache []uint8, data map[string]any) (bool, error) {
+	for _, req := range cr.subkeys {
+		sub, ok := data[req.key].(map[string]any)
+		if !ok {
+			return false, nil
+		}
+		for _, k := range req.subs {
+			if _, ok := sub[k]; !ok {
+				return false, nil
+			}
+		}
+	}
+	for i, m := range cr.matchers {
+		if idx != nil {
+			switch cache[idx[i]] {
+			case matcherTrue:
+				continue
+			case matcherFalse:
+				return false, nil
+			}
+		}
+		ok, err := st.run(m.prog)
+		if err != nil {
+			if idx != nil {
+				cache[idx[i]] = matcherFalse
+			}
+			return false, fmt.Errorf("matcher %s: %w", m.name, err)
+		}
+		if idx != nil {
+			cache[idx[i]] = matcherFalse
+			if ok {
+				cache[idx[i]] = matcherTrue
+			}
+		}
+		if !ok {
+			return false, nil
+		}
+	}
+	if cr.cond == nil {
+		return true, nil
+	}
+	return st.run(cr.cond)
+}
+
+// run evaluates one program, turning a panic anywhere below into an error.
+func (st *evalState) run(p *vm.Program) (ok bool, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			st.vm = vm.VM{} // its state is unknown after a panic
+			ok, err = false, fmt.Errorf("panic: %v", r)
+		}
+	}()
+	out, err := st.vm.Run(p, st.env)
+	if err != nil {
+		return false, err
+	}
+	b, isBool := out.(bool)
+	if !isBool {
+		return false, fmt.Errorf("%w (got %T)", errNotBool, out)
+	}
+	return b, nil
+}
+
+// alert builds the alert cr produces for rec.
+func (cr *compiledRule) alert(rec schema.Record, src Source) Alert {
+	r := cr.rule
+	return Alert{
+		ID:              NewAlertID(),
+		RuleName:        r.Name,
+		RuleDescription: r.Description,
+		Severity:        r.Severity,
+		Tags:            cr.tags,
+		LogSource:       rec.Type.Name,
+		LogType:         rec.Type.Parser,
+		SourceService:   src.Service,
+		SourceEntity:    src.Entity,
+		Record:          rec.Data,
+		Context:         cr.context,
+		Outputs:         cr.outputs,
+		Created:         time.Now().UTC(),
+		Staged:          r.Staged,
+	}
+}

@@ -1,0 +1,348 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/expr-lang/expr/vm"
+	"github.com/streamalert-go/streamalert/engine/config"
+	"github.com/streamalert-go/streamalert/engine/diag"
+	"github.com/streamalert-go/streamalert/engine/rule"
+	"github.com/streamalert-go/streamalert/engine/schema"
+)
+
+// DefaultErrorInterval is how often, at most, OnRuleError hears about one
+// rule when Options.ErrorInterval is zero.
+const DefaultErrorInterval = time.Minute
+
+// Options configures Build.
+type Options struct {
+	// Schemas resolves log_types and datatypes; required. A log type or
+	// normalized type no schema provides is a diagnostic.
+	Schemas *schema.Set
+	// Config, when set, declares the outputs; a rule output not declared
+	// there is a diagnostic. Nil means outputs are not checked.
+	Config *config.Config
+	// OnRuleError, when set, is called when a rule fails at run time, at most
+	// once per rule per ErrorInterval. It is called synchronously from
+	// Evaluate, possibly from many goroutines at once.
+	OnRuleError func(RuleError)
+	// ErrorInterval rate-limits OnRuleError per rule; zero means
+	// DefaultErrorInterval.
+	ErrorInterval time.Duration
+}
+
+// RuleError describes one run-time failure of a rule (a type error, a nil
+// index, a division by zero ...). The rule counted as not triggered.
+type RuleError struct {
+	Rule    string
+	File    string
+	Source  Source
+	LogType string
+	Err     error
+}
+
+// Error formats the failure as "rule NAME (FILE) on LOGTYPE: ERR".
+func (e RuleError) Error() string {
+	return fmt.Sprintf("rule %s (%s) on %s: %v", e.Rule, e.File, e.LogType, e.Err)
+}
+
+// Unwrap returns the underlying error.
+func (e RuleError) Unwrap() error { return e.Err }
+
+// Ruleset is a compiled, immutable set of rules indexed by log type: a record
+// meets only the rules that apply to its log type. Build it once per set of
+// rule files and share it; all methods are safe for concurrent use. Swap
+// rulesets with an atomic.Pointer to reload.
+type Ruleset struct {
+	opts     Options
+	rules    []*rule.Rule             // all rules, sorted by name
+	compiled map[string]*compiledRule // by name, enabled and disabled
+	byType   map[string]*typeRules    // log type name → the enabled rules for it
+	newEnv   func() map[string]any
+	maxMatch int // most distinct matchers of one log type: size of the cache
+	pool     sync.Pool
+}
+
+// compiledRule is a rule with its programs and run-time counters.
+type compiledRule struct {
+	rule     *rule.Rule
+	cond     *vm.Program // nil when the rule has only matchers
+	matchers []*compiledMatcher
+	types    []*schema.LogType
+	subkeys  []subkeyReq
+
+	// Copied into alerts; never nil so that JSON shows [] and {}.
+	tags    []string
+	outputs []string
+	context map[string]any
+
+	errors     atomic.Uint64
+	lastReport atomic.Int64 // unix nanoseconds of the last OnRuleError call
+}
+
+type subkeyReq struct {
+	key  string
+	subs []string
+}
+
+type compiledMatcher struct {
+	name string
+	prog *vm.Program
+}
+
+// typeRules is what one log type meets: its rules in name order and the
+// distinct matchers they use, evaluated at most once per record.
+type typeRules struct {
+	logType  any // the boxed name, so filling the environment does not allocate
+	rules    []typeRule
+	matchers int // number of distinct matchers
+}
+
+type typeRule struct {
+	r   *compiledRule
+	idx []int // cache slot of each of r.matchers for this log type
+}
+
+// Build parses every rule and library file in rules, resolves log types and
+// data types against opts.Schemas, and compiles every expression once. It
+// returns every problem found, sorted; rs is nil when any is an error.
+// Disabled rules (enabled: false) are validated and compiled but not
+// evaluated.
+func Build(rules fs.FS, opts Options) (*Ruleset, diag.List) {
+	lib, diags := rule.Parse(rules)
+	if opts.Schemas == nil {
+		diags.Errorf(diag.Pos{File: "."}, "no-schemas", "no schemas to resolve log types against")
+		return nil, diags
+	}
+	if opts.ErrorInterval <= 0 {
+		opts.ErrorInterval = DefaultErrorInterval
+	}
+	rs := &Ruleset{opts: opts, rules: lib.Rules, compiled: map[string]*compiledRule{}, byType: map[string]*typeRules{}}
+	c := rule.NewCompiler(lib)
+	rs.newEnv = c.NewEnv
+
+	libMatchers := map[string]*compiledMatcher{}
+	for _, name := range sortedKeys(lib.Matchers) {
+		prog, ds := c.Compile(lib.Matchers[name].Expr)
+		diags.Add(ds...)
+		libMatchers[name] = &compiledMatcher{name: name, prog: prog}
+	}
+	typeNames := opts.Schemas.Names()
+	for _, r := range lib.Rules {
+		cr := &compiledRule{rule: r, tags: r.Tags, outputs: r.Outputs, context: r.Context}
+		if cr.tags == nil {
+			cr.tags = []string{}
+		}
+		if cr.outputs == nil {
+			cr.outputs = []string{}
+		}
+		if cr.context == nil {
+			cr.context = map[string]any{}
+		}
+		for _, ref := range r.Matchers {
+			if ref.Local != nil {
+				prog, ds := c.Compile(ref.Local.Expr)
+				diags.Add(ds...)
+				cr.matchers = append(cr.matchers, &compiledMatcher{name: r.Name + "." + ref.Name, prog: prog})
+			} else if m := libMatchers[ref.Name]; m != nil {
+				cr.matchers = append(cr.matchers, m)
+			}
+		}
+		if r.Condition != nil {
+			prog, ds := c.Compile(*r.Condition)
+			diags.Add(ds...)
+			cr.cond = prog
+		}
+		for _, k := range sortedKeys(r.ReqSubkeys) {
+			cr.subkeys = append(cr.subkeys, subkeyReq{key: k, subs: r.ReqSubkeys[k]})
+		}
+		cr.types = resolveTypes(r, opts.Schemas, typeNames, &diags)
+		if opts.Config != nil {
+			for i, o := range r.Outputs {
+				if !opts.Config.HasOutput(o) {
+					msg := fmt.Sprintf("output %q is not declared in %s", o, opts.Config.File)
+					if s := rule.Suggest(o, opts.Config.OutputNames()); s != "" {
+						msg += fmt.Sprintf("; did you mean %q?", s)
+					}
+					diags.Errorf(r.ItemPos("outputs", i), "unknown-output", "%s", msg)
+				}
+			}
+		}
+		checkTests(cr, &diags)
+		if r.Name != "" && rs.compiled[r.Name] == nil {
+			rs.compiled[r.Name] = cr
+		}
+	}
+	diags.Sort()
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	rs.index()
+	rs.pool.New = func() any {
+		return &evalState{env: rs.newEnv(), cache: make([]uint8, rs.maxMatch)}
+	}
+	return rs, diags
+}
+
+// resolveTypes turns a rule's log_types and datatypes into log types,
+// diagnosing names no schema provides.
+func resolveTypes(r *rule.Rule, set *schema.Set, names []string, diags *diag.List) []*schema.LogType {
+	want := map[string]bool{}
+	families := map[string]bool{}
+	for _, n := range names {
+		families[strings.SplitN(n, ":", 2)[0]] = true
+	}
+	for i, lt := range r.LogTypes {
+		found := false
+		if set.Get(lt) != nil {
+			want[lt], found = true, true
+		} else if !strings.Contains(lt, ":") {
+			for _, n := range names {
+				if t := set.Get(n); t.Family() == lt {
+					want[n], found = true, true
+				}
+			}
+		}
+		if !found {
+			msg := fmt.Sprintf("unknown log type %q", lt)
+			cands := append(slices.Clone(names), sortedKeys(families)...)
+			if s := rule.Suggest(lt, cands); s != "" {
+				msg += fmt.Sprintf("; did you mean %q?", s)
+			}
+			diags.Errorf(r.ItemPos("log_types", i), "unknown-log-type", "%s", msg)
+		}
+	}
+	for i, dt := range r.Datatypes {
+		found := false
+		for _, n := range names {
+			if slices.Contains(set.Get(n).NormalizedTypes(), dt) {
+				want[n], found = true, true
+			}
+		}
+		if !found {
+			diags.Errorf(r.ItemPos("datatypes", i), "unknown-datatype", "no schema provides normalized type %q", dt)
+		}
+	}
+	var out []*schema.LogType
+	for _, n := range names {
+		if want[n] {
+			out = append(out, set.Get(n))
+		}
+	}
+	return out
+}
+
+// checkTests diagnoses test cases whose log_type the rule does not apply to.
+func checkTests(cr *compiledRule, diags *diag.List) {
+	for _, t := range cr.rule.Tests {
+		if t.LogType == "" {
+			continue
+		}
+		if !slices.ContainsFunc(cr.types, func(lt *schema.LogType) bool { return lt.Name == t.LogType }) {
+			diags.Errorf(t.Keys["log_type"], "bad-test", "test log_type %q is not one of the log types rule %s applies to", t.LogType, cr.rule.Name)
+		}
+	}
+}
+
+// index precomputes, per log type, the enabled rules and their matchers.
+func (rs *Ruleset) index() {
+	for _, r := range rs.rules {
+		cr := rs.compiled[r.Name]
+		if cr == nil || cr.rule != r || !r.Enabled {
+			continue
+		}
+		for _, lt := range cr.types {
+			tr := rs.byType[lt.Name]
+			if tr == nil {
+				tr = &typeRules{logType: any(lt.Name)}
+				rs.byType[lt.Name] = tr
+			}
+			tr.rules = append(tr.rules, typeRule{r: cr})
+		}
+	}
+	for _, tr := range rs.byType {
+		slot := map[*compiledMatcher]int{}
+		for i := range tr.rules {
+			trr := &tr.rules[i]
+			for _, m := range trr.r.matchers {
+				s, ok := slot[m]
+				if !ok {
+					s = len(slot)
+					slot[m] = s
+				}
+				trr.idx = append(trr.idx, s)
+			}
+		}
+		tr.matchers = len(slot)
+		rs.maxMatch = max(rs.maxMatch, tr.matchers)
+	}
+}
+
+// Rules returns every rule, enabled and disabled, sorted by name. The rules
+// are shared: do not modify them.
+func (rs *Ruleset) Rules() []*rule.Rule { return slices.Clone(rs.rules) }
+
+// RuleErrorCounts returns, for every rule, the number of run-time errors
+// since Build (test runs excluded).
+func (rs *Ruleset) RuleErrorCounts() map[string]uint64 {
+	out := make(map[string]uint64, len(rs.compiled))
+	for name, cr := range rs.compiled {
+		out[name] = cr.errors.Load()
+	}
+	return out
+}
+
+// LogTypes returns the names of the log types at least one enabled rule
+// applies to, sorted.
+func (rs *Ruleset) LogTypes() []string { return sortedKeys(rs.byType) }
+
+// RulesFor returns the names of the enabled rules that apply to a log type,
+// in evaluation (name) order.
+func (rs *Ruleset) RulesFor(logType string) []string {
+	tr := rs.byType[logType]
+	if tr == nil {
+		return nil
+	}
+	out := make([]string, len(tr.rules))
+	for i, r := range tr.rules {
+		out[i] = r.r.rule.Name
+	}
+	return out
+}
+
+// reportError counts a rule's run-time error and calls OnRuleError unless
+// it was called for this rule less than ErrorInterval ago.
+func (rs *Ruleset) reportError(cr *compiledRule, logType string, src Source, err error) {
+	cr.errors.Add(1)
+	if rs.opts.OnRuleError == nil {
+		return
+	}
+	now := time.Now().UnixNano()
+	last := cr.lastReport.Load()
+	if last != 0 && now-last < int64(rs.opts.ErrorInterval) {
+		return
+	}
+	if !cr.lastReport.CompareAndSwap(last, now) {
+		return // another goroutine reports this interval
+	}
+	rs.opts.OnRuleError(RuleError{Rule: cr.rule.Name, File: cr.rule.File, Source: src, LogType: logType, Err: err})
+}
+
+// errNotBool guards AsBool: a condition's value must be a bool.
+var errNotBool = errors.New("expression did not return a bool")
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
