@@ -83,6 +83,7 @@ func TestClassifyStreamAlertFixtures(t *testing.T) {
 						t.Errorf("event %d: classified as %s, want %s", i, r.Type.Name, ev.Log)
 					}
 				}
+				spotCheck(t, filepath.Base(f), i, recs)
 				n++
 			})
 		}
@@ -123,4 +124,38 @@ func withDefaults(t *testing.T, override json.RawMessage, lt *LogType) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// spotCheck verifies extracted fields of some fixtures.
+func spotCheck(t *testing.T, file string, i int, recs []Record) {
+	t.Helper()
+	d := recs[0].Data
+	env, _ := d[EnvelopeKey].(map[string]any)
+	switch file {
+	case "cloudtrail_events.json":
+		if len(recs) != 1 || d["eventName"] != "QueryDatabase" {
+			t.Errorf("cloudtrail: %d records, eventName %v", len(recs), d["eventName"])
+		}
+	case "cloudwatch_cloudtrail.json":
+		if env["logGroup"] != "CloudTrail/DefaultLogGroup" || env["messageType"] != "DATA_MESSAGE" {
+			t.Errorf("cloudwatch envelope = %v", env)
+		}
+		if d["eventID"] != "bar" {
+			t.Errorf("embedded_json record eventID = %v", d["eventID"])
+		}
+	case "cloudwatch_rds_aurora.json":
+		if env["logStream"] == nil || d["operation"] == nil {
+			t.Errorf("rds_aurora record = %v", d)
+		}
+		if _, ok := d["timestamp"].(int64); !ok {
+			t.Errorf("rds_aurora timestamp = %#v, want int64", d["timestamp"])
+		}
+		if i == 2 && !strings.Contains(d["object"].(string), "this = 'that'") {
+			t.Errorf("escaped quotes in rds_aurora object: %q", d["object"])
+		}
+	case "cloudwatch_control_message.json":
+		if env["messageType"] != "CONTROL_MESSAGE" || d["id"] != "100" {
+			t.Errorf("control message = %v", d)
+		}
+	}
 }

@@ -1,0 +1,99 @@
+//go:build h1b
+
+package schema
+
+import "unicode/utf8"
+
+// The csv, kv and syslog parsers build a flat (or, for nested csv, nested)
+// map of strings from one line; finish then checks and coerces it as for
+// JSON. The line splitting itself lives in parse_csv.go, parse_kv.go and
+// parse_syslog.go.
+func init() {
+	textParsers["csv"] = csvRecord
+	textParsers["kv"] = kvRecord
+	textParsers["syslog"] = syslogRecord
+}
+
+// csvRecord maps the columns of one CSV line to the schema's keys in
+// declaration order; a key declared as a mapping is itself a CSV-encoded
+// column, split the same way.
+func csvRecord(t *LogType, text string, chk *check) map[string]any {
+	return csvColumns(t, text, t.Schema, "", chk)
+}
+
+func csvColumns(t *LogType, text string, f *Field, prefix string, chk *check) map[string]any {
+	delim, _ := utf8.DecodeRuneInString(t.delimiter)
+	cols, err := splitCSV(text, delim, t.quote, t.escape)
+	where := "CSV"
+	if prefix != "" {
+		where = "nested CSV in key " + quoteShort(prefix)
+	}
+	if err != nil {
+		chk.fatal("not valid %s: %v", where, err)
+		return nil
+	}
+	if len(cols) != len(f.Keys) {
+		chk.fatal("%s has %d columns, want %d", where, len(cols), len(f.Keys))
+		return nil
+	}
+	m := make(map[string]any, len(cols))
+	for i, k := range f.Keys {
+		if k.Field.Kind != KindMapping {
+			m[k.Name] = cols[i]
+			continue
+		}
+		sub := csvColumns(t, cols[i], k.Field, join(prefix, k.Name), chk)
+		if sub == nil {
+			return nil
+		}
+		m[k.Name] = sub
+	}
+	return m
+}
+
+// kvRecord splits "k1=v1 k2='v 2'" into a map; a key given twice is a
+// problem (StreamAlert would silently rename it).
+func kvRecord(t *LogType, text string, chk *check) map[string]any {
+	pairs, err := splitKV(text, t.delimiter, t.separator)
+	if err != nil {
+		chk.fatal("not valid key/value text: %v", err)
+		return nil
+	}
+	if len(pairs) == 0 {
+		chk.fatal("no key/value pairs")
+		return nil
+	}
+	m := make(map[string]any, len(pairs))
+	for _, p := range pairs {
+		if _, dup := m[p.Key]; dup {
+			chk.addf("duplicate key %q", p.Key)
+			continue
+		}
+		m[p.Key] = p.Value
+	}
+	return m
+}
+
+// syslogExtras are the keys the syslog parser adds when the line has them;
+// a schema that does not declare one simply does not get it, so that a
+// schema of timestamp/host/application/message (StreamAlert's) still
+// matches lines with a PID or a PRI.
+var syslogExtras = map[string]bool{
+	"pid": true, "priority": true, "facility": true, "severity": true,
+	"version": true, "msgid": true, "structured_data": true,
+}
+
+// syslogRecord parses an RFC 3164 or RFC 5424 line.
+func syslogRecord(t *LogType, text string, chk *check) map[string]any {
+	m, err := parseSyslog(text)
+	if err != nil {
+		chk.fatal("not a syslog line: %v", err)
+		return nil
+	}
+	for k := range m {
+		if syslogExtras[k] && t.Schema.child(k) == nil {
+			delete(m, k)
+		}
+	}
+	return m
+}
