@@ -1,17 +1,13 @@
-//go:build h1b
-
 package schema
 
 import "unicode/utf8"
 
-// The csv, kv and syslog parsers build a flat (or, for nested csv, nested)
+// The csv and kv parsers (syslog: parsers_syslog.go) build a flat (or, for nested csv, nested)
 // map of strings from one line; finish then checks and coerces it as for
-// JSON. The line splitting itself lives in parse_csv.go, parse_kv.go and
-// parse_syslog.go.
+// JSON. The line splitting itself lives in parse_csv.go and parse_kv.go.
 func init() {
 	textParsers["csv"] = csvRecord
 	textParsers["kv"] = kvRecord
-	textParsers["syslog"] = syslogRecord
 }
 
 // csvRecord maps the columns of one CSV line to the schema's keys in
@@ -70,30 +66,6 @@ func kvRecord(t *LogType, text string, chk *check) map[string]any {
 			continue
 		}
 		m[p.Key] = p.Value
-	}
-	return m
-}
-
-// syslogExtras are the keys the syslog parser adds when the line has them;
-// a schema that does not declare one simply does not get it, so that a
-// schema of timestamp/host/application/message (StreamAlert's) still
-// matches lines with a PID or a PRI.
-var syslogExtras = map[string]bool{
-	"pid": true, "priority": true, "facility": true, "severity": true,
-	"version": true, "msgid": true, "structured_data": true,
-}
-
-// syslogRecord parses an RFC 3164 or RFC 5424 line.
-func syslogRecord(t *LogType, text string, chk *check) map[string]any {
-	m, err := parseSyslog(text)
-	if err != nil {
-		chk.fatal("not a syslog line: %v", err)
-		return nil
-	}
-	for k := range m {
-		if syslogExtras[k] && t.Schema.child(k) == nil {
-			delete(m, k)
-		}
 	}
 	return m
 }

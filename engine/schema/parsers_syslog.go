@@ -1,0 +1,29 @@
+//go:build h1b
+
+package schema
+
+func init() { textParsers["syslog"] = syslogRecord }
+
+// syslogExtras are the keys the syslog parser adds when the line has them;
+// a schema that does not declare one simply does not get it, so that a
+// schema of timestamp/host/application/message (StreamAlert's) still
+// matches lines with a PID or a PRI.
+var syslogExtras = map[string]bool{
+	"pid": true, "priority": true, "facility": true, "severity": true,
+	"version": true, "msgid": true, "structured_data": true,
+}
+
+// syslogRecord parses an RFC 3164 or RFC 5424 line.
+func syslogRecord(t *LogType, text string, chk *check) map[string]any {
+	m, err := parseSyslog(text)
+	if err != nil {
+		chk.fatal("not a syslog line: %v", err)
+		return nil
+	}
+	for k := range m {
+		if syslogExtras[k] && t.Schema.child(k) == nil {
+			delete(m, k)
+		}
+	}
+	return m
+}
