@@ -31,7 +31,7 @@ func NewClassifier(set *Set) *Classifier { return &Classifier{set: set} }
 // missing key "a", extra key "b"" (X has the fewest problems), or
 // "ambiguous: matches a, b".
 func (c *Classifier) Classify(raw []byte, cands []*LogType) ([]Record, error) {
-	if cands == nil {
+	if cands == nil && c != nil && c.set != nil {
 		cands = c.set.order
 	}
 	if len(cands) == 0 {
