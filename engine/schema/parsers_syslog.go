@@ -1,5 +1,3 @@
-//go:build h1b
-
 package schema
 
 func init() { textParsers["syslog"] = syslogRecord }

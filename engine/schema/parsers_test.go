@@ -87,3 +87,47 @@ func TestTextParserLargeValue(t *testing.T) {
 		t.Fatal("value cut")
 	}
 }
+
+func TestSyslogParser(t *testing.T) {
+	set := loadString(t, "s.yaml", `
+syslog:plain:
+  parser: syslog
+  schema: {timestamp: string, host: string, application: string, message: string}
+syslog:pid:
+  parser: syslog
+  schema: {timestamp: string, host: string, application: string, message: string, pid: integer, structured_data: {}}
+  configuration: {optional_top_level_keys: [pid, structured_data]}
+`)
+	c := NewClassifier(set)
+	plain := []*LogType{set.Get("syslog:plain")}
+	withPID := []*LogType{set.Get("syslog:pid")}
+
+	recs, err := c.Classify([]byte("<34>Jan 10 19:35:13 host-1.example.com sshd[13941]: Failed password for root\r\n"), plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := recs[0].Data
+	if d["host"] != "host-1.example.com" || d["application"] != "sshd" || d["message"] != "Failed password for root" || len(d) != 4 {
+		t.Errorf("plain record %#v (pid and PRI must be dropped when undeclared)", d)
+	}
+
+	recs, err = c.Classify([]byte("Jan  1 00:00:01 h sudo[42]: session opened"), withPID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if recs[0].Data["pid"] != int64(42) {
+		t.Errorf("pid = %#v", recs[0].Data["pid"])
+	}
+
+	recs, err = c.Classify([]byte(`<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3"] An application event`), withPID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sd, _ := recs[0].Data["structured_data"].(map[string]any); sd["exampleSDID@32473"] == nil {
+		t.Errorf("structured_data = %#v", recs[0].Data["structured_data"])
+	}
+
+	if _, err := c.Classify([]byte("not syslog at all"), plain); err == nil || !strings.Contains(err.Error(), "not a syslog line") {
+		t.Errorf("err = %v", err)
+	}
+}
