@@ -288,8 +288,10 @@ func InSet(args ...any) (any, error) {
 }
 
 // FindKeys implements find_keys(x, key): every value stored under key in any
-// mapping at any depth of x, breadth first (a level's mappings in list order,
-// a mapping's keys in sorted order). It returns an empty list, never nil.
+// mapping at any depth of x, breadth first. Lists are transparent: the
+// mappings in a list (at any nesting of lists) count at the list's depth, in
+// list order; a mapping's keys are visited in sorted order. The result is an
+// empty list, never nil.
 func FindKeys(args ...any) (any, error) {
 	if len(args) != 2 {
 		return nil, errArgs
@@ -299,31 +301,35 @@ func FindKeys(args ...any) (any, error) {
 		return nil, fmt.Errorf("find_keys: key must be a string, got %T", args[1])
 	}
 	out := []any{}
-	queue := []any{args[0]}
-	for len(queue) > 0 {
-		n := queue[0]
-		queue = queue[1:]
-		switch x := n.(type) {
-		case map[string]any:
-			if v, ok := x[key]; ok {
+	var level, next []map[string]any
+	level = appendMappings(level, args[0])
+	for len(level) > 0 {
+		next = next[:0]
+		for _, m := range level {
+			if v, ok := m[key]; ok {
 				out = append(out, v)
 			}
-			for _, k := range sortedKeys(x) {
-				switch x[k].(type) {
-				case map[string]any, []any:
-					queue = append(queue, x[k])
-				}
-			}
-		case []any:
-			for _, v := range x {
-				switch v.(type) {
-				case map[string]any, []any:
-					queue = append(queue, v)
-				}
+			for _, k := range sortedKeys(m) {
+				next = appendMappings(next, m[k])
 			}
 		}
+		level, next = next, level
 	}
 	return out, nil
+}
+
+// appendMappings appends v when it is a mapping, or the mappings inside v
+// when it is a list (recursively).
+func appendMappings(dst []map[string]any, v any) []map[string]any {
+	switch x := v.(type) {
+	case map[string]any:
+		dst = append(dst, x)
+	case []any:
+		for _, e := range x {
+			dst = appendMappings(dst, e)
+		}
+	}
+	return dst
 }
 
 // Values implements values(x): every scalar (non-nil, non-container) value

@@ -1,0 +1,209 @@
+package rule
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/expr-lang/expr/vm"
+)
+
+const compileLib = `lists:
+  users: [alice, bob, 7]
+  nets: [10.0.0.0/8, "2001:db8::/32"]
+  exes: ["*.exe", "[ab]?.sh"]
+  bad_nets: [10.0.0.0/8, not-a-cidr]
+  bad_globs: ["ok*", "[oops"]
+matchers:
+  always: 'true'
+`
+
+// compileRule parses one rule file next to compileLib and compiles its
+// condition.
+func compileRule(t *testing.T, ruleYAML string) (*Compiler, *vm.Program, []string) {
+	t.Helper()
+	lib, diags := Parse(mapFS(map[string]string{"r.yaml": ruleYAML, "lib.yaml": compileLib}))
+	if diags.HasErrors() {
+		t.Fatalf("parse: %v", diags)
+	}
+	c := NewCompiler(lib)
+	prog, ds := c.Compile(*lib.Rules[0].Condition)
+	return c, prog, diagStrings(ds)
+}
+
+func TestCompileErrorPositions(t *testing.T) {
+	tests := []struct {
+		name string
+		rule string
+		want string
+	}{
+		{"literal block, second line", "name: a\nlog_types: [x]\ncondition: |\n  record.a == 1\n    && recrod.b == 2\n",
+			`r.yaml:5:8: expression: unknown name recrod [unknown-name]`},
+		{"literal block, first line", "name: a\nlog_types: [x]\ncondition: |\n    record.a +\n",
+			`r.yaml:4:15: expression: unexpected token EOF`},
+		{"literal block with blank line", "name: a\nlog_types: [x]\ncondition: |\n  record.a == 1\n\n  && nope\n",
+			`r.yaml:6:6: expression: unknown name nope`},
+		{"literal block, keep indicator", "name: a\nlog_types: [x]\ncondition: |-\n      true &&\n      nope\n",
+			`r.yaml:5:7: expression: unknown name nope`},
+		{"folded block", "name: a\nlog_types: [x]\ncondition: >\n  record.a == 1 &&\n  nope\n",
+			`r.yaml:5:3: expression: unknown name nope`},
+		{"plain scalar", "name: a\nlog_types: [x]\ncondition: record.a == nope\n",
+			`r.yaml:3:24: expression: unknown name nope`},
+		{"double quoted", "name: a\nlog_types: [x]\ncondition: \"record.a == nope\"\n",
+			`r.yaml:3:25: expression: unknown name nope`},
+		{"single quoted", "name: a\nlog_types: [x]\ncondition: 'record.a == nope'\n",
+			`r.yaml:3:25: expression: unknown name nope`},
+		{"type error", "name: a\nlog_types: [x]\ncondition: |\n  log_type + 1 > 0\n",
+			`r.yaml:4:12: expression: invalid operation: + (mismatched types string and int) [expr-type]`},
+		{"not a bool", "name: a\nlog_types: [x]\ncondition: log_type\n",
+			`expected bool`},
+		{"bad regexp", "name: a\nlog_types: [x]\ncondition: |\n  record.a matches \"(\"\n",
+			`r.yaml:4:12: expression: error parsing regexp: missing closing ): ` + "`(`" + ` [bad-regexp]`},
+		{"bad constant cidr", "name: a\nlog_types: [x]\ncondition: |\n  in_cidr(record.ip, [\"10.0.0.0/8\", \"10.0.0.0/33\"])\n",
+			`r.yaml:4:37: in_cidr: "10.0.0.0/33" is not a CIDR [bad-cidr]`},
+		{"bad cidr in list", "name: a\nlog_types: [x]\ncondition: |\n  in_cidr(record.ip, lists.bad_nets)\n",
+			`r.yaml:4:28: in_cidr: list bad_nets: "not-a-cidr" is not a CIDR or IP address (list item at lib.yaml:5:26) [bad-cidr]`},
+		{"bad constant glob", "name: a\nlog_types: [x]\ncondition: |\n  glob(record.p, \"[x\")\n",
+			`r.yaml:4:18: glob: glob "[x": unterminated [ [bad-glob]`},
+		{"bad glob in list", "name: a\nlog_types: [x]\ncondition: |\n  glob(record.p, lists.bad_globs)\n",
+			`r.yaml:4:24: glob: list bad_globs: glob "[oops": unterminated [ (list item at lib.yaml:6:22) [bad-glob]`},
+		{"unknown list", "name: a\nlog_types: [x]\ncondition: |\n  record.u in lists.usres\n",
+			`r.yaml:4:21: unknown list "usres"; did you mean "users"? [unknown-list]`},
+		{"helper arity", "name: a\nlog_types: [x]\ncondition: |\n  in_cidr(record.ip)\n",
+			`not enough arguments to call in_cidr`},
+		{"internal function not callable", "name: a\nlog_types: [x]\ncondition: |\n  in list(1, 2)\n",
+			`r.yaml:4:`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, prog, ds := compileRule(t, tc.rule)
+			if prog != nil {
+				t.Errorf("program compiled, want an error")
+			}
+			found := false
+			for _, d := range ds {
+				found = found || strings.Contains(d, tc.want)
+			}
+			if !found {
+				t.Errorf("want a diagnostic containing %q, got:\n%s", tc.want, strings.Join(ds, "\n"))
+			}
+		})
+	}
+}
+
+func TestCompileSnippet(t *testing.T) {
+	lib, _ := Parse(mapFS(map[string]string{"r.yaml": "name: a\nlog_types: [x]\ncondition: |\n  record.a == 1\n    && nope\n"}))
+	_, ds := NewCompiler(lib).Compile(*lib.Rules[0].Condition)
+	if len(ds) != 1 {
+		t.Fatalf("diags = %v", ds)
+	}
+	want := " |   && nope\n | .....^"
+	if ds[0].Snippet != want {
+		t.Errorf("snippet = %q, want %q", ds[0].Snippet, want)
+	}
+}
+
+func TestCompileMaxNodes(t *testing.T) {
+	src := "record.a == 1" + strings.Repeat(" || record.a == 1", MaxExprNodes/4)
+	lib := &Library{Lists: map[string]*List{}, Matchers: map[string]*Matcher{}}
+	_, ds := NewCompiler(lib).Compile(NewExpr(src, diagPos("x.yaml", 1, 1)))
+	if !ds.HasErrors() {
+		t.Fatal("an expression above MaxExprNodes compiled")
+	}
+}
+
+func TestCompiledPrograms(t *testing.T) {
+	rec := map[string]any{
+		"user": "bob", "n": int64(7), "ip": "10.1.2.3", "ip6": "2001:db8::5", "p": "cmd.exe",
+		"nested": map[string]any{"list": []any{map[string]any{"id": "x"}, map[string]any{"id": "y"}}},
+		"json":   `{"k": [1, 2]}`,
+	}
+	norm := map[string][]any{"sourceAddress": {"8.8.8.8", "10.0.0.1"}}
+	tests := []struct {
+		cond string
+		want bool
+	}{
+		{`record.user in lists.users`, true},
+		{`record.user not in lists.users`, false},
+		{`record.n in lists.users`, true},
+		{`"carol" in lists.users`, false},
+		{`record.missing in lists.users`, false},
+		{`len(lists.users) == 3`, true},
+		{`any(lists.users, # == "alice")`, true},
+		{`all(lists.users, # != "carol")`, true},
+		{`lists.users[0] == "alice"`, true},
+		{`in_cidr(record.ip, lists.nets)`, true},
+		{`in_cidr(record.ip6, lists.nets)`, true},
+		{`in_cidr(record.ip, "192.168.0.0/16")`, false},
+		{`in_cidr(record.ip, ["192.168.0.0/16", ["10.0.0.0/8"]])`, true},
+		{`in_cidr(record.user, lists.nets)`, false},
+		{`in_cidr(record.missing, lists.nets)`, false},
+		{`any(normalized.sourceAddress, in_cidr(#, "10.0.0.0/8"))`, true},
+		{`all(normalized.sourceAddress, in_cidr(#, "10.0.0.0/8"))`, false},
+		{`glob(record.p, lists.exes)`, true},
+		{`glob(record.p, "*.sh")`, false},
+		{`glob(record.p, ["*.sh", "cmd.*"])`, true},
+		{`find_keys(record, "id") == ["x", "y"]`, true},
+		{`len(values(record.nested)) == 2`, true},
+		{`try_json(record.json).k[1] == 2`, true},
+		{`try_json(record.user) == nil`, true},
+		{`log_type == "osquery:differential"`, true},
+		{`source.service == "kinesis" && source.entity == "stream1"`, true},
+		{`record.p matches "^cmd\\.exe$"`, true},
+		{`(record.a?.b ?? "") == ""`, true},
+		{`let u = record.user; u startsWith "b"`, true},
+	}
+	lib, diags := Parse(mapFS(map[string]string{"lib.yaml": compileLib}))
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	c := NewCompiler(lib)
+	env := c.NewEnv()
+	SetEnv(env, rec, any("osquery:differential"), &Source{Service: "kinesis", Entity: "stream1"}, norm)
+	var machine vm.VM
+	for _, tc := range tests {
+		t.Run(tc.cond, func(t *testing.T) {
+			prog, ds := c.Compile(NewExpr(tc.cond, diagPos("t.yaml", 1, 1)))
+			if prog == nil {
+				t.Fatalf("compile: %v", ds)
+			}
+			out, err := machine.Run(prog, env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out != tc.want {
+				t.Errorf("= %v, want %v", out, tc.want)
+			}
+		})
+	}
+}
+
+func TestCompilePatchesConstants(t *testing.T) {
+	lib, _ := Parse(mapFS(map[string]string{"lib.yaml": compileLib}))
+	c := NewCompiler(lib)
+	tests := []struct{ cond, want, notWant string }{
+		{`record.u in lists.users`, "in list", "OpIn"},
+		{`in_cidr(record.ip, lists.nets)`, "PrefixSet", ""},
+		{`in_cidr(record.ip, "10.0.0.0/8")`, "PrefixSet", ""},
+		{`glob(record.p, ["*.a", "*.b"])`, "GlobSet", ""},
+		{`record.p matches "^a"`, "OpMatchesConst", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.cond, func(t *testing.T) {
+			prog, ds := c.Compile(NewExpr(tc.cond, diagPos("t.yaml", 1, 1)))
+			if prog == nil {
+				t.Fatal(ds)
+			}
+			// The constants pool holds the prebuilt values.
+			dis := prog.Disassemble()
+			for _, k := range prog.Constants {
+				dis += " " + typeName(k)
+			}
+			if !strings.Contains(dis, tc.want) {
+				t.Errorf("program does not contain %q:\n%s", tc.want, dis)
+			}
+			if tc.notWant != "" && strings.Contains(dis, tc.notWant) {
+				t.Errorf("program contains %q:\n%s", tc.notWant, dis)
+			}
+		})
+	}
+}
