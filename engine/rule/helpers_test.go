@@ -161,8 +161,8 @@ func TestSet(t *testing.T) {
 
 func TestFindKeys(t *testing.T) {
 	doc := map[string]any{
-		"b": map[string]any{"id": "b.id", "deep": map[string]any{"id": "b.deep.id"}},
-		"a": []any{map[string]any{"id": "a0.id"}, []any{map[string]any{"id": "a10.id"}}},
+		"b":  map[string]any{"id": "b.id", "deep": map[string]any{"id": "b.deep.id"}},
+		"a":  []any{map[string]any{"id": "a0.id"}, []any{map[string]any{"id": "a10.id"}}},
 		"id": "root.id",
 	}
 	tests := []struct {

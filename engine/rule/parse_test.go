@@ -84,7 +84,7 @@ func TestParseFullRule(t *testing.T) {
 	}
 	r := lib.Rules[0]
 	checks := []struct {
-		name     string
+		name      string
 		got, want any
 	}{
 		{"name", r.Name, "osquery_invalid_user"},
