@@ -130,8 +130,12 @@ func Stream(r io.Reader, opts Options, yield func(Raw) error) error {
 	if err != nil {
 		return err
 	}
-	if b, err := src.Peek(len(bom)); err == nil && bytes.Equal(b, bom) {
-		_, _ = src.Discard(len(bom))
+	// Peek past the first byte only when it can start a BOM: a first line
+	// shorter than the BOM must not wait for more input.
+	if b, err := src.Peek(1); err == nil && b[0] == bom[0] {
+		if b, err := src.Peek(len(bom)); err == nil && bytes.Equal(b, bom) {
+			_, _ = src.Discard(len(bom))
+		}
 	}
 	return scanLines(src, o.MaxRecordSize, yield)
 }
