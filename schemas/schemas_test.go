@@ -64,30 +64,6 @@ var wantExamples = map[string]map[string]int{
 	"k8s-audit.jsonl":              {"k8s:audit": 6},
 }
 
-// knownIssue is an example line that does not classify today because of a
-// limit of engine/schema, not of the schema or the example. The line must
-// fail with exactly this reason; once it classifies, the test fails so the
-// entry gets removed.
-type knownIssue struct {
-	logType string // the type the line is meant to classify as
-	reason  string // substring of the *ClassifyError
-}
-
-// auditdDuplicateMsg: USER_*, CRED_*, SERVICE_* records carry two msg keys,
-// msg=audit(...): and msg='op=...'; the kv parser rejects a repeated key.
-var auditdDuplicateMsg = knownIssue{"auditd:log", `duplicate key "msg"`}
-
-// knownIssues maps example file → line → issue.
-var knownIssues = map[string]map[int]knownIssue{
-	"audit.log": {
-		1: auditdDuplicateMsg, 2: auditdDuplicateMsg, 3: auditdDuplicateMsg,
-		5: auditdDuplicateMsg, 6: auditdDuplicateMsg, 13: auditdDuplicateMsg,
-		14: auditdDuplicateMsg, 15: auditdDuplicateMsg, 16: auditdDuplicateMsg,
-		17: auditdDuplicateMsg, 18: auditdDuplicateMsg, 19: auditdDuplicateMsg,
-		57: auditdDuplicateMsg,
-	},
-}
-
 func load(t *testing.T) *schema.Set {
 	t.Helper()
 	set, diags := schema.Load(schemas.FS)
@@ -155,17 +131,11 @@ func TestNormalization(t *testing.T) {
 }
 
 type classified struct {
-	line  int
-	rec   schema.Record
-	known string // set instead of rec for a knownIssues line: the intended type
+	line int
+	rec  schema.Record
 }
 
-func (c classified) logType() string {
-	if c.known != "" {
-		return c.known
-	}
-	return c.rec.Type.Name
-}
+func (c classified) logType() string { return c.rec.Type.Name }
 
 // classifyFile reads one example file as a source would and classifies
 // every record against all the embedded log types.
@@ -173,22 +143,12 @@ func classifyFile(t *testing.T, set *schema.Set, name string, data []byte) []cla
 	t.Helper()
 	var out []classified
 	c := schema.NewClassifier(set)
-	known := knownIssues[name]
 	err := payload.Read(bytes.NewReader(data), payload.Options{}, func(raw payload.Raw) error {
 		if raw.Err != nil {
 			t.Errorf("line %d: rejected by payload: %v", raw.Line, raw.Err)
 			return nil
 		}
 		recs, err := c.Classify(raw.Data, nil)
-		issue, isKnown := known[raw.Line]
-		switch {
-		case isKnown && err == nil:
-			t.Errorf("line %d: known issue %q is fixed: remove it from knownIssues", raw.Line, issue.reason)
-		case isKnown && knownFailure(set, c, raw.Data, issue):
-			t.Logf("line %d: known engine/schema issue: %v", raw.Line, err)
-			out = append(out, classified{line: raw.Line, known: issue.logType})
-			return nil
-		}
 		if err != nil {
 			t.Errorf("line %d: %v\n\t%s", raw.Line, err, clip(raw.Data))
 			return nil
@@ -202,17 +162,6 @@ func classifyFile(t *testing.T, set *schema.Set, name string, data []byte) []cla
 		t.Fatalf("payload.Read: %v", err)
 	}
 	return out
-}
-
-// knownFailure reports whether raw fails against the issue's intended type
-// for exactly the issue's reason.
-func knownFailure(set *schema.Set, c *schema.Classifier, raw []byte, issue knownIssue) bool {
-	cands, err := set.Resolve([]string{issue.logType})
-	if err != nil {
-		return false
-	}
-	_, err = c.Classify(raw, cands)
-	return err != nil && strings.Contains(err.Error(), issue.reason)
 }
 
 func clip(b []byte) string {
@@ -319,9 +268,6 @@ func TestExampleValues(t *testing.T) {
 			if tt.idx >= len(recs) {
 				t.Fatalf("only %d records classified", len(recs))
 			}
-			if recs[tt.idx].known != "" {
-				t.Skipf("record %d is a knownIssues line", tt.idx)
-			}
 			var v any = recs[tt.idx].rec.Data
 			for _, k := range tt.path {
 				m, ok := v.(map[string]any)
@@ -342,30 +288,21 @@ func TestExampleValues(t *testing.T) {
 func TestCatchAllLoses(t *testing.T) {
 	set := load(t)
 	c := schema.NewClassifier(set)
-	// rootObjectIssue: engine/schema reads a root "schema: {}" as "no keys at
-	// all", while StreamAlert accepts any object for an empty schema.
-	const rootObjectIssue = "no schema matched"
 	tests := []struct {
-		name  string
-		raw   string
-		want  string
-		known string // reason of a known engine/schema issue, see knownIssue
+		name string
+		raw  string
+		want string
 	}{
-		{"any object", `{"anything": 1, "else": [true]}`, "json:generic", rootObjectIssue},
-		{"specific type wins", `{"action":"admin_login","description":"{}","isotimestamp":"2024-03-05T09:55:00+00:00","object":null,"timestamp":1709632500,"username":"dave"}`, "duo:administrator", ""},
+		{"any object", `{"anything": 1, "else": [true]}`, "json:generic"},
+		{"specific type wins", `{"action":"admin_login","description":"{}","isotimestamp":"2024-03-05T09:55:00+00:00","object":null,"timestamp":1709632500,"username":"dave"}`, "duo:administrator"},
 		// A Duo admin record with a key Duo does not send falls to the catch-all.
-		{"drifted record", `{"action":"admin_login","description":"{}","timestamp":1709632500,"username":"dave","extra":1}`, "json:generic", rootObjectIssue},
-		{"empty object", `{}`, "json:generic", ""},
+		{"drifted record", `{"action":"admin_login","description":"{}","timestamp":1709632500,"username":"dave","extra":1}`, "json:generic"},
+		{"empty object", `{}`, "json:generic"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			recs, err := c.Classify([]byte(tt.raw), nil)
-			switch {
-			case tt.known != "" && err == nil && len(recs) == 1 && recs[0].Type.Name == tt.want:
-				t.Fatalf("known issue %q is fixed: drop it from the table", tt.known)
-			case tt.known != "" && err != nil && strings.Contains(err.Error(), tt.known):
-				t.Skipf("known engine/schema issue: %v", err)
-			case err != nil:
+			if err != nil {
 				t.Fatal(err)
 			}
 			var got []string

@@ -264,7 +264,10 @@ func empty(v any) bool {
 // finish checks and coerces one extracted record, applies log_patterns and
 // attaches the envelope.
 func (t *LogType) finish(m map[string]any, envelope map[string]any, chk *check) map[string]any {
-	rec, changed := chk.mapping(m, t.Schema, t.optional, "", false)
+	rec, changed := m, false
+	if t.Schema.Kind == KindMapping { // a root {} accepts any object as it is
+		rec, changed = chk.mapping(m, t.Schema, t.optional, "", false)
+	}
 	for _, p := range t.patterns {
 		src := rec
 		if p.envelope {

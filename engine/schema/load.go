@@ -356,11 +356,13 @@ func (l *loader) logType(name, def *yaml.Node) *LogType {
 		t.Schema = &Field{Kind: KindMapping, index: map[string]*Field{}, Pos: t.Pos}
 	} else {
 		t.Schema = l.field(schemaNode)
-		if t.Schema.Kind == KindObject {
-			// an empty schema: a record with no keys at all
+		if t.Schema.Kind == KindObject && t.Parser != "" && t.Parser != "json" {
+			// {} means any object (StreamAlert's catch-all); only JSON
+			// records carry their own key names.
+			l.errorf(schemaNode, CodeWrongType, "an open schema {} needs the json parser, not %q", t.Parser)
 			t.Schema = &Field{Kind: KindMapping, index: map[string]*Field{}, Pos: t.Schema.Pos}
 		}
-		if t.Schema.Kind != KindMapping {
+		if t.Schema.Kind != KindMapping && t.Schema.Kind != KindObject {
 			l.errorf(schemaNode, CodeWrongType, "schema of %q must be a mapping of keys to types", name.Value)
 			t.Schema = &Field{Kind: KindMapping, index: map[string]*Field{}, Pos: t.Schema.Pos}
 		}

@@ -47,8 +47,9 @@ func csvColumns(t *LogType, text string, f *Field, prefix string, chk *check) ma
 	return m
 }
 
-// kvRecord splits "k1=v1 k2='v 2'" into a map; a key given twice is a
-// problem (StreamAlert would silently rename it).
+// kvRecord splits "k1=v1 k2='v 2'" into a map. A key given twice keeps its
+// last value, as StreamAlert does: auditd writes msg=audit(TIME:SERIAL):
+// first and the interesting msg='op=... res=...' after it.
 func kvRecord(t *LogType, text string, chk *check) map[string]any {
 	pairs, err := splitKV(text, t.delimiter, t.separator)
 	if err != nil {
@@ -61,10 +62,6 @@ func kvRecord(t *LogType, text string, chk *check) map[string]any {
 	}
 	m := make(map[string]any, len(pairs))
 	for _, p := range pairs {
-		if _, dup := m[p.Key]; dup {
-			chk.addf("duplicate key %q", p.Key)
-			continue
-		}
 		m[p.Key] = p.Value
 	}
 	return m

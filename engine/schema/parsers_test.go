@@ -54,7 +54,8 @@ func TestTextParsers(t *testing.T) {
 			map[string]any{"type": "USER_LOGIN", "msg": `op=login acct="root" res=failed`, "pid": int64(42), "uid": int64(0)}, ""},
 		{"kv missing key", "kv:auditd", `type=X msg=y pid=1`, nil, `missing key "uid"`},
 		{"kv extra key", "kv:auditd", `type=X msg=y pid=1 uid=2 ses=3`, nil, `extra key "ses"`},
-		{"kv duplicate key", "kv:auditd", `type=X msg=y pid=1 pid=2`, nil, `duplicate key "pid"`},
+		{"kv repeated key keeps the last value", "kv:auditd", `type=X msg=audit(1.5:7): pid=1 uid=0 msg='op=login'`,
+			map[string]any{"type": "X", "msg": "op=login", "pid": int64(1), "uid": int64(0)}, ""},
 		{"kv custom", "kv:custom", `a:1;b:two words`, map[string]any{"a": "1", "b": "two words"}, ""},
 	}
 	for _, tc := range tests {

@@ -79,7 +79,7 @@ func (f *Field) child(name string) *Field {
 type LogType struct {
 	Name   string // e.g. "osquery:differential"
 	Parser string // json | csv | kv | syslog
-	Schema *Field // the root, always KindMapping
+	Schema *Field // the root: KindMapping, or KindObject for an open schema {} (any JSON object)
 	Pos    diag.Pos
 
 	priority    int // lowestPriority when not configured
