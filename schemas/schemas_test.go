@@ -40,7 +40,7 @@ var wantTypes = []string{
 	"vpcflow:v2",
 }
 
-// wantExamples maps each file of ../examples to the number of records of
+// wantExamples maps each file of ../examples/logs to the number of records of
 // each log type it must yield. Every file there must be listed.
 var wantExamples = map[string]map[string]int{
 	"osquery.jsonl": {
@@ -173,10 +173,10 @@ func clip(b []byte) string {
 
 func examplesDir(t *testing.T) fs.FS {
 	t.Helper()
-	if _, err := os.Stat("../examples"); err != nil {
+	if _, err := os.Stat("../examples/logs"); err != nil {
 		t.Fatalf("examples folder: %v", err)
 	}
-	return os.DirFS("../examples")
+	return os.DirFS("../examples/logs")
 }
 
 func TestExamplesClassify(t *testing.T) {
