@@ -194,3 +194,12 @@ func wantEq(t *testing.T, what string, got, want any) {
 }
 
 func yamlOf(lines ...string) string { return strings.Join(lines, "\n") + "\n" }
+
+// httpHandlerFunc returns a handler that runs f, then answers 200.
+func httpHandlerFunc(f func()) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		f()
+		w.WriteHeader(200)
+	})
+}
