@@ -203,3 +203,14 @@ func httpHandlerFunc(f func()) http.Handler {
 		w.WriteHeader(200)
 	})
 }
+
+// httpRespond returns a handler answering with f's status and JSON body.
+func httpRespond(f func(r recorded) (int, string)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		code, out := f(recorded{req.Method, req.URL.Path, req.URL.RawQuery, req.Header.Clone(), body})
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.WriteHeader(code)
+		io.WriteString(w, out)
+	})
+}

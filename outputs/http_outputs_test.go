@@ -34,9 +34,9 @@ func checkCommon(t *testing.T, r recorded, path string) {
 
 var httpCases = []httpCase{
 	{
-		name: "slack:security",
-		yaml: yamlOf("outputs:", "  slack:", "    security:", "      webhook_url: env:TEST_SLACK_URL", "      username: streamalert"),
-		env:  map[string]string{"TEST_SLACK_URL": "%[1]s/services/T0001/B0001/slacktokenSECRET123456"},
+		name:    "slack:security",
+		yaml:    yamlOf("outputs:", "  slack:", "    security:", "      webhook_url: env:TEST_SLACK_URL", "      username: streamalert"),
+		env:     map[string]string{"TEST_SLACK_URL": "%[1]s/services/T0001/B0001/slacktokenSECRET123456"},
 		context: map[string]any{"slack": map[string]any{"channel": "#incidents"}},
 		ok:      step{status: 200, body: "ok"},
 		check: func(t *testing.T, r recorded, a engine.Alert) {
