@@ -214,3 +214,22 @@ func httpRespond(f func(r recorded) (int, string)) http.Handler {
 		io.WriteString(w, out)
 	})
 }
+
+// httpRespondSteps records into r and answers with steps in order (the
+// last repeats), as an AWS JSON service would.
+func httpRespondSteps(r *recorder, steps []step) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		r.mu.Lock()
+		n := len(r.reqs)
+		r.reqs = append(r.reqs, recorded{req.Method, req.URL.Path, req.URL.RawQuery, req.Header.Clone(), body})
+		r.mu.Unlock()
+		s := steps[min(n, len(steps)-1)]
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		for k, v := range s.header {
+			w.Header().Set(k, v)
+		}
+		w.WriteHeader(s.status)
+		io.WriteString(w, s.body)
+	})
+}
