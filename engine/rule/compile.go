@@ -3,6 +3,7 @@ package rule
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/vm"
+	"github.com/expr-lang/expr/vm/runtime"
 	"github.com/streamalert-go/streamalert/engine/diag"
 )
 
@@ -26,10 +28,6 @@ const (
 	EnvLists      = "lists"
 	EnvNormalized = "normalized"
 )
-
-// inSetFunc is the function `x in lists.name` is rewritten to. The space makes
-// it a name no expression can spell, so rules cannot call it directly.
-const inSetFunc = "in list"
 
 // Source is the `source` of the expression environment: where a record came
 // from. Its field names in expressions are service and entity. It has the
@@ -84,7 +82,6 @@ func NewCompiler(lib *Library) *Compiler {
 		expr.Function("find_keys", FindKeys, new(func(x any, key string) []any)),
 		expr.Function("values", Values, new(func(x any) []any)),
 		expr.Function("try_json", TryJSON, new(func(s any) any)),
-		expr.Function(inSetFunc, InSet, new(func(x any, set *Set) bool)),
 	}
 	return c
 }
@@ -118,8 +115,9 @@ func SetEnv(env map[string]any, data map[string]any, logType any, src *Source, n
 // regexps are compiled by expr. Problems come back as diagnostics positioned
 // in the expression's file; the program is nil when there is an error.
 func (c *Compiler) Compile(e Expr) (*vm.Program, diag.List) {
-	p := &patcher{c: c, expr: e}
-	opts := append(c.opts[:len(c.opts):len(c.opts)], expr.Patch(p))
+	chains := &chainMarker{in: map[*ast.MemberNode]bool{}}
+	p := &patcher{c: c, expr: e, inChain: chains.in}
+	opts := append(c.opts[:len(c.opts):len(c.opts)], expr.Patch(chains), expr.Patch(p))
 	prog, err := expr.Compile(e.Source, opts...)
 	diags := p.diags
 	if err != nil {
@@ -158,9 +156,77 @@ func exprDiag(e Expr, err error) diag.Diagnostic {
 // patcher rewrites one expression's tree (see Compile) and collects the
 // problems found in constant arguments.
 type patcher struct {
-	c     *Compiler
-	expr  Expr
-	diags diag.List
+	c       *Compiler
+	expr    Expr
+	inChain map[*ast.MemberNode]bool
+	diags   diag.List
+}
+
+// chainMarker finds the member accesses inside optional chains (a?.b.c):
+// the compiler gives those nil short-circuit jumps, so they must stay
+// member nodes.
+type chainMarker struct{ in map[*ast.MemberNode]bool }
+
+// Visit implements ast.Visitor.
+func (m *chainMarker) Visit(node *ast.Node) {
+	if ch, ok := (*node).(*ast.ChainNode); ok {
+		ast.Walk(&ch.Node, memberMarker(m.in))
+	}
+}
+
+type memberMarker map[*ast.MemberNode]bool
+
+func (m memberMarker) Visit(node *ast.Node) {
+	if mn, ok := (*node).(*ast.MemberNode); ok {
+		m[mn] = true
+	}
+}
+
+// typedCall replaces *node with a call of fn, a Go func whose signature
+// expr's VM calls directly (OpCallTyped: no argument slice, no reflection).
+func typedCall(node *ast.Node, fn any, args ...ast.Node) {
+	callee := &ast.ConstantNode{Value: fn}
+	callee.SetLocation((*node).Location())
+	ast.Patch(node, &ast.CallNode{Callee: callee, Arguments: args})
+}
+
+// fetch is member access (record.a, x["k"], list[0]) for the values records
+// hold, without reflection; anything else goes to expr's own Fetch, so the
+// semantics (absent key is nil, negative index from the end) are expr's.
+func fetch(from, key any) any {
+	switch x := from.(type) {
+	case map[string]any:
+		if k, ok := key.(string); ok {
+			return x[k]
+		}
+	case []any:
+		if i, ok := key.(int); ok {
+			if i < 0 {
+				i += len(x)
+			}
+			if i < 0 || i >= len(x) {
+				panic(fmt.Sprintf("index out of range: %v (array length is %v)", key, len(x)))
+			}
+			return x[i]
+		}
+	}
+	return runtime.Fetch(from, key)
+}
+
+// fetchable reports whether member access on a value of type t may take the
+// fetch fast path: record-shaped values, not the typed parts of the
+// environment (source), whose fields the checker verifies.
+func fetchable(t reflect.Type) bool {
+	if t == nil {
+		return true
+	}
+	switch t.Kind() {
+	case reflect.Interface, reflect.Slice:
+		return true
+	case reflect.Map:
+		return t.Key().Kind() == reflect.String
+	}
+	return false
 }
 
 func (p *patcher) posOf(n ast.Node) diag.Pos {
@@ -196,7 +262,12 @@ func (p *patcher) Visit(node *ast.Node) {
 				}
 				p.diags.Errorf(p.posOf(n.Property), "unknown-list", "%s", msg)
 			}
+			return // left for the in / in_cidr / glob rewrites
 		}
+		if n.Method || n.Optional || p.inChain[n] || !fetchable(n.Node.Type()) {
+			return
+		}
+		typedCall(node, fetch, n.Node, n.Property)
 	case *ast.BinaryNode:
 		if n.Operator != "in" {
 			return
@@ -213,32 +284,22 @@ func (p *patcher) Visit(node *ast.Node) {
 			set = NewSet(p.c.lib.Lists[name].Values)
 			p.c.sets[name] = set
 		}
-		arg := &ast.ConstantNode{Value: set}
-		arg.SetLocation(n.Right.Location())
-		ast.Patch(node, &ast.CallNode{
-			Callee:    &ast.IdentifierNode{Value: inSetFunc},
-			Arguments: []ast.Node{n.Left, arg},
-		})
+		typedCall(node, set.Has, n.Left)
 	case *ast.CallNode:
 		id, ok := n.Callee.(*ast.IdentifierNode)
 		if !ok || len(n.Arguments) != 2 {
 			return
 		}
-		var val any
 		switch id.Value {
 		case "in_cidr":
-			val = p.constPrefixes(n.Arguments[1])
+			if set := p.constPrefixes(n.Arguments[1]); set != nil {
+				typedCall(node, set.Contains, n.Arguments[0])
+			}
 		case "glob":
-			val = p.constGlobs(n.Arguments[1])
-		default:
-			return
+			if set := p.constGlobs(n.Arguments[1]); set != nil {
+				typedCall(node, set.Match, n.Arguments[0])
+			}
 		}
-		if val == nil {
-			return
-		}
-		arg := &ast.ConstantNode{Value: val}
-		arg.SetLocation(n.Arguments[1].Location())
-		n.Arguments[1] = arg
 	}
 }
 
@@ -263,7 +324,7 @@ func constStrings(n ast.Node) (vals []any, nodes []ast.Node, ok bool) {
 
 // constPrefixes parses a constant CIDR argument; nil when not constant or bad
 // (bad ones are diagnosed).
-func (p *patcher) constPrefixes(n ast.Node) any {
+func (p *patcher) constPrefixes(n ast.Node) *PrefixSet {
 	if name, ok := listRef(n); ok {
 		l := p.c.lib.Lists[name]
 		if l == nil {
@@ -308,7 +369,7 @@ func (p *patcher) constPrefixes(n ast.Node) any {
 
 // constGlobs compiles a constant glob argument; nil when not constant or bad
 // (bad ones are diagnosed).
-func (p *patcher) constGlobs(n ast.Node) any {
+func (p *patcher) constGlobs(n ast.Node) *GlobSet {
 	if name, ok := listRef(n); ok {
 		l := p.c.lib.Lists[name]
 		if l == nil {

@@ -177,15 +177,28 @@ func TestCompiledPrograms(t *testing.T) {
 	}
 }
 
+// TestCompilePatchesConstants checks the compile-time rewrites: constant
+// list membership, CIDRs and globs become direct typed calls on prebuilt
+// values (no OpIn, no call of in_cidr or glob that would parse per record),
+// record member access avoids reflection (no OpFetch), and optional chains
+// keep expr's own nil handling.
 func TestCompilePatchesConstants(t *testing.T) {
 	lib, _ := Parse(mapFS(map[string]string{"lib.yaml": compileLib}))
 	c := NewCompiler(lib)
-	tests := []struct{ cond, want, notWant string }{
-		{`record.u in lists.users`, "in list", "OpIn"},
-		{`in_cidr(record.ip, lists.nets)`, "PrefixSet", ""},
-		{`in_cidr(record.ip, "10.0.0.0/8")`, "PrefixSet", ""},
-		{`glob(record.p, ["*.a", "*.b"])`, "GlobSet", ""},
-		{`record.p matches "^a"`, "OpMatchesConst", ""},
+	tests := []struct {
+		cond    string
+		want    []string
+		notWant []string
+	}{
+		{`record.u in lists.users`, []string{"OpCallTyped"}, []string{"OpIn", "OpFetch", "OpCall2"}},
+		{`in_cidr(record.ip, lists.nets)`, []string{"OpCallTyped"}, []string{"in_cidr", "OpFetch"}},
+		{`in_cidr(record.ip, "10.0.0.0/8")`, []string{"OpCallTyped"}, []string{"in_cidr"}},
+		{`in_cidr(record.ip, record.nets)`, []string{"in_cidr"}, nil}, // not constant: parsed at run time
+		{`glob(record.p, ["*.a", "*.b"])`, []string{"OpCallTyped"}, []string{"glob"}},
+		{`record.p matches "^a"`, []string{"OpMatchesConst"}, nil},
+		{`record.a.b[0] == 1`, []string{"OpCallTyped"}, []string{"OpFetch"}},
+		{`record.a?.b == nil`, []string{"OpJumpIfNil"}, nil},
+		{`source.service == "s3"`, []string{"OpFetchField"}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.cond, func(t *testing.T) {
@@ -193,16 +206,60 @@ func TestCompilePatchesConstants(t *testing.T) {
 			if prog == nil {
 				t.Fatal(ds)
 			}
-			// The constants pool holds the prebuilt values.
 			dis := prog.Disassemble()
-			for _, k := range prog.Constants {
-				dis += " " + typeName(k)
+			for _, w := range tc.want {
+				if !strings.Contains(dis, w) {
+					t.Errorf("program does not contain %q:\n%s", w, dis)
+				}
 			}
-			if !strings.Contains(dis, tc.want) {
-				t.Errorf("program does not contain %q:\n%s", tc.want, dis)
+			for _, w := range tc.notWant {
+				if strings.Contains(dis, w) {
+					t.Errorf("program contains %q:\n%s", w, dis)
+				}
 			}
-			if tc.notWant != "" && strings.Contains(dis, tc.notWant) {
-				t.Errorf("program contains %q:\n%s", tc.notWant, dis)
+		})
+	}
+}
+
+func TestFetch(t *testing.T) {
+	lib, _ := Parse(mapFS(map[string]string{"lib.yaml": compileLib}))
+	c := NewCompiler(lib)
+	env := c.NewEnv()
+	SetEnv(env, map[string]any{"m": map[string]any{"k": "v"}, "l": []any{int64(1), int64(2)}, "i": int64(1), "s": "str"}, any("t"), &Source{}, nil)
+	tests := []struct {
+		cond string
+		want any // bool, or "error"
+	}{
+		{`record.m.k == "v"`, true},
+		{`record["m"]["k"] == "v"`, true},
+		{`record.m.absent == nil`, true},
+		{`record.l[0] == 1`, true},
+		{`record.l[-1] == 2`, true},
+		{`record.l[record.i] == 2`, true},
+		{`record.l[5] == 1`, "error"},
+		{`record.absent.k == 1`, "error"},
+		{`record.absent?.k == nil`, true},
+		{`record.absent?.k.j == nil`, true},
+		{`(record.absent?.k ?? "d") == "d"`, true},
+		{`record.s.x == 1`, "error"},
+		{`lists.users[1] == "bob"`, true},
+	}
+	var machine vm.VM
+	for _, tc := range tests {
+		t.Run(tc.cond, func(t *testing.T) {
+			prog, ds := c.Compile(NewExpr(tc.cond, diagPos("t.yaml", 1, 1)))
+			if prog == nil {
+				t.Fatal(ds)
+			}
+			out, err := machine.Run(prog, env)
+			if tc.want == "error" {
+				if err == nil {
+					t.Errorf("= %v, want an error", out)
+				}
+				return
+			}
+			if err != nil || out != tc.want {
+				t.Errorf("= %v, %v; want %v", out, err, tc.want)
 			}
 		})
 	}

@@ -274,19 +274,6 @@ func GlobMatch(args ...any) (any, error) {
 	return set.Match(args[0]), nil
 }
 
-// InSet implements the compile-time rewrite of `x in lists.name`: the second
-// argument is the list's *Set.
-func InSet(args ...any) (any, error) {
-	if len(args) != 2 {
-		return nil, errArgs
-	}
-	set, ok := args[1].(*Set)
-	if !ok {
-		return nil, fmt.Errorf("internal: in-set got %T", args[1])
-	}
-	return set.Has(args[0]), nil
-}
-
 // FindKeys implements find_keys(x, key): every value stored under key in any
 // mapping at any depth of x, breadth first. Lists are transparent: the
 // mappings in a list (at any nesting of lists) count at the list's depth, in
