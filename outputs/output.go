@@ -428,7 +428,7 @@ func (d *Dispatcher) attempt(ctx context.Context, name string, send func(context
 			return n, fmt.Errorf("%w (gave up: %v)", err, ctx.Err())
 		}
 		if !retry || n >= p.MaxAttempts {
-			if retry {
+			if retry && n > 1 {
 				err = fmt.Errorf("%w (after %d attempts)", err, n)
 			}
 			return n, err
