@@ -114,12 +114,18 @@ func SetEnv(env map[string]any, data map[string]any, logType any, src *Source, n
 // name) are parsed now, `x in lists.name` becomes a set lookup, and constant
 // regexps are compiled by expr. Problems come back as diagnostics positioned
 // in the expression's file; the program is nil when there is an error.
-func (c *Compiler) Compile(e Expr) (*vm.Program, diag.List) {
+func (c *Compiler) Compile(e Expr) (prog *vm.Program, diags diag.List) {
+	defer func() {
+		if r := recover(); r != nil { // a bug in expr or in the rewrites: never crash a reload
+			prog = nil
+			diags.Errorf(e.Pos, "expr-compile", "expression: internal compiler error: %v", r)
+		}
+	}()
 	chains := &chainMarker{in: map[*ast.MemberNode]bool{}}
 	p := &patcher{c: c, expr: e, inChain: chains.in}
 	opts := append(c.opts[:len(c.opts):len(c.opts)], expr.Patch(chains), expr.Patch(p))
 	prog, err := expr.Compile(e.Source, opts...)
-	diags := p.diags
+	diags = p.diags
 	if err != nil {
 		diags = append(diags, exprDiag(e, err))
 	}
