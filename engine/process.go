@@ -1,12 +1,19 @@
 package engine
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/streamalert-go/streamalert/engine/diag"
+	"github.com/streamalert-go/streamalert/engine/rule"
 	"github.com/streamalert-go/streamalert/engine/schema"
 )
 
@@ -18,7 +25,9 @@ type Bundle struct {
 	Rules      *Ruleset
 	Loaded     time.Time
 
-	cands sync.Map // joined --logs/source names → []*schema.LogType (or error)
+	cands    sync.Map     // joined --logs/source names → []*schema.LogType (or error)
+	inflight atomic.Int64 // records being processed on this bundle
+	digests  atomic.Pointer[map[string]string]
 }
 
 // NewBundle ties schemas and a ruleset built against them together.
@@ -47,6 +56,119 @@ func (b *Bundle) candidates(names []string) ([]*schema.LogType, error) {
 	return lts, nil
 }
 
+// RuleDigests returns, for every rule (enabled or not), a digest of its
+// definition: every key of the rule file except positions, the source of
+// each library matcher it uses, and the values of the lists its expressions
+// name. Two bundles give a rule the same digest exactly when its definition
+// is the same, whatever moved in the files around it. Nil rules, nil map.
+// Computed once per bundle; the map is shared, do not modify it.
+func (b *Bundle) RuleDigests() map[string]string {
+	if b == nil || b.Rules == nil {
+		return nil
+	}
+	if d := b.digests.Load(); d != nil {
+		return *d
+	}
+	rs := b.Rules
+	lists, _ := rs.newEnv()[rule.EnvLists].(map[string][]any)
+	out := make(map[string]string, len(rs.compiled))
+	for name, cr := range rs.compiled {
+		out[name] = ruleDigest(cr, lists)
+	}
+	b.digests.Store(&out)
+	return out
+}
+
+// ruleDefinition is what a rule's digest covers (positions left out).
+type ruleDefinition struct {
+	Rule     rule.Rule
+	Local    map[string]string // rule-local matcher name → source
+	Matchers map[string]string // every matcher used → source
+	Cond     string
+	Lists    map[string][]any // lists named in the rule's expressions
+}
+
+var listRef = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
+
+func ruleDigest(cr *compiledRule, lists map[string][]any) string {
+	r := *cr.rule
+	r.File, r.Pos, r.Keys, r.Items = "", diag.Pos{}, nil, nil
+	r.Condition = nil
+	r.Matchers = nil
+	r.Tests = slices.Clone(r.Tests)
+	for i := range r.Tests {
+		r.Tests[i].Pos, r.Tests[i].Keys = diag.Pos{}, nil
+	}
+	def := ruleDefinition{Rule: r, Local: map[string]string{}, Matchers: map[string]string{}, Lists: map[string][]any{}}
+	var sources []string
+	if c := cr.rule.Condition; c != nil {
+		def.Cond = c.Source
+		sources = append(sources, c.Source)
+	}
+	for _, m := range cr.rule.Matchers {
+		if m.Local != nil {
+			def.Local[m.Name] = m.Local.Expr.Source
+			sources = append(sources, m.Local.Expr.Source)
+		}
+	}
+	for _, m := range cr.matchers {
+		if m.prog != nil {
+			src := m.prog.Source().String()
+			def.Matchers[m.name] = src
+			sources = append(sources, src)
+		}
+	}
+	for _, src := range sources {
+		for _, w := range listRef.FindAllString(src, -1) {
+			if v, ok := lists[w]; ok {
+				def.Lists[w] = v
+			}
+		}
+	}
+	data, err := json.Marshal(def)
+	if err != nil {
+		// A value JSON cannot encode (a NaN in context): fmt prints maps
+		// with sorted keys, so this is deterministic too.
+		data = fmt.Appendf(nil, "%v", def)
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// RuleDiff says how the rules of one bundle differ from another's. Each list
+// is sorted by rule name.
+type RuleDiff struct {
+	Added, Removed, Changed []string
+}
+
+// Empty reports whether no rule was added, removed or changed.
+func (d RuleDiff) Empty() bool {
+	return len(d.Added) == 0 && len(d.Removed) == 0 && len(d.Changed) == 0
+}
+
+// DiffRules compares the rule definitions of two bundles (see RuleDigests).
+// Either may be nil or have no rules.
+func DiffRules(old, new *Bundle) RuleDiff {
+	a, b := old.RuleDigests(), new.RuleDigests()
+	var d RuleDiff
+	for name, h := range b {
+		if oh, ok := a[name]; !ok {
+			d.Added = append(d.Added, name)
+		} else if oh != h {
+			d.Changed = append(d.Changed, name)
+		}
+	}
+	for name := range a {
+		if _, ok := b[name]; !ok {
+			d.Removed = append(d.Removed, name)
+		}
+	}
+	slices.Sort(d.Added)
+	slices.Sort(d.Removed)
+	slices.Sort(d.Changed)
+	return d
+}
+
 // Processor runs raw records through classification and evaluation against
 // the current Bundle and keeps the counts. Swap replaces the bundle
 // atomically: a record in flight finishes on the bundle it started with.
@@ -54,6 +176,10 @@ func (b *Bundle) candidates(names []string) ([]*schema.LogType, error) {
 type Processor struct {
 	bundle atomic.Pointer[Bundle]
 	stats  Stats
+
+	mu      sync.Mutex
+	retired []*Bundle         // swapped out, records may still run on them
+	folded  map[string]uint64 // rule error counts of retired bundles that drained
 }
 
 // NewProcessor returns a Processor serving b.
@@ -66,8 +192,94 @@ func NewProcessor(b *Bundle) *Processor {
 // Bundle returns the bundle in service.
 func (p *Processor) Bundle() *Bundle { return p.bundle.Load() }
 
-// Swap puts b in service and returns the previous bundle.
-func (p *Processor) Swap(b *Bundle) *Bundle { return p.bundle.Swap(b) }
+// Swap puts b in service and returns the previous bundle. Records already
+// being processed finish on the previous bundle; their rule errors still
+// count in RuleErrorCounts.
+func (p *Processor) Swap(b *Bundle) *Bundle {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	old := p.bundle.Swap(b)
+	if old != nil && old != b && old.Rules != nil {
+		p.retired = append(p.retired, old)
+	}
+	p.foldLocked()
+	return old
+}
+
+// InFlight returns the number of records being processed right now.
+func (p *Processor) InFlight() int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := p.bundle.Load().inflight.Load()
+	for _, b := range p.retired {
+		n += b.inflight.Load()
+	}
+	return n
+}
+
+// RuleErrorCounts returns, for every rule, the run-time errors counted since
+// the Processor started, over every bundle it has served: the counts only
+// grow, across reloads, so they suit a monotonic counter.
+func (p *Processor) RuleErrorCounts() map[string]uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.foldLocked()
+	out := map[string]uint64{}
+	for name, n := range p.folded {
+		out[name] += n
+	}
+	add := func(b *Bundle) {
+		if b == nil || b.Rules == nil {
+			return
+		}
+		for name, n := range b.Rules.RuleErrorCounts() {
+			out[name] += n
+		}
+	}
+	add(p.bundle.Load())
+	for _, b := range p.retired {
+		add(b)
+	}
+	return out
+}
+
+// foldLocked adds the final rule error counts of retired bundles no record
+// runs on any more to p.folded and drops the bundles, so a long session of
+// reloads does not keep every old ruleset alive. Caller holds p.mu.
+func (p *Processor) foldLocked() {
+	keep := p.retired[:0]
+	for _, b := range p.retired {
+		if b.inflight.Load() > 0 {
+			keep = append(keep, b)
+			continue
+		}
+		if p.folded == nil {
+			p.folded = map[string]uint64{}
+		}
+		for name, n := range b.Rules.RuleErrorCounts() {
+			if n > 0 {
+				p.folded[name] += n
+			}
+		}
+	}
+	clear(p.retired[len(keep):])
+	p.retired = keep
+}
+
+// acquire returns the bundle in service with its in-flight count raised.
+// The second load makes sure the bundle was still in service after the
+// count went up, so a bundle seen drained (inflight 0) after it was retired
+// is never used again.
+func (p *Processor) acquire() *Bundle {
+	for {
+		b := p.bundle.Load()
+		b.inflight.Add(1)
+		if p.bundle.Load() == b {
+			return b
+		}
+		b.inflight.Add(-1)
+	}
+}
 
 // Stats returns the live counters.
 func (p *Processor) Stats() *Stats { return &p.stats }
@@ -86,7 +298,8 @@ type Result struct {
 // when non-nil, is a reason decided before classification (oversize, bad
 // UTF-8) and is counted as unclassified.
 func (p *Processor) Process(raw []byte, rejected error, src Source, logs []string) Result {
-	b := p.bundle.Load()
+	b := p.acquire()
+	defer b.inflight.Add(-1)
 	p.stats.Raw.Add(1)
 	if rejected != nil {
 		p.stats.unclassified()

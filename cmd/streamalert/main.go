@@ -25,12 +25,27 @@ func main() {
 }
 
 const usage = `usage:
-  streamalert run      [--rules DIR] [--schemas DIR] [--config FILE] [--logs LIST] [--dead-letter FILE] [INPUT...]
-  streamalert classify [--schemas DIR] [--config FILE] [--logs LIST] [--dead-letter FILE] [INPUT...]
+  streamalert run      [flags] [INPUT...]   classify, evaluate rules, print alerts
+  streamalert classify [flags] [INPUT...]   classify only, one JSON line per record
   streamalert output test SERVICE:DESCRIPTOR --config FILE
 
 INPUT is a file, a folder (read recursively) or - for standard input (read line by line).
 With no --rules or --schemas the embedded default rules and schemas serve.
+
+flags:
+  --rules DIR, --schemas DIR   rule and schema folders (run: both; classify: --schemas)
+  --config FILE                streamalert.yaml: sources (log types per input) and outputs
+  --logs LIST                  comma-separated log families or types to try
+  --dead-letter FILE           append records that did not classify (JSON lines)
+  --alert-dead-letter FILE     append alerts an output failed to take (run)
+  --watch                      reload --rules/--schemas on change, keep the last good ruleset on errors
+  --follow                     follow file INPUTs from their beginning, across rotation (like tail -F)
+  --listen ADDR                serve POST /v1/logs, GET /healthz, GET /metrics
+  --token-file FILE            require a bearer token on /v1/logs and /metrics
+  --max-body N                 largest POST body in bytes (default 10 MiB)
+  --drain-timeout D            how long shutdown waits for alert deliveries (default 30s)
+With --watch, --follow or --listen, run keeps going until interrupted (SIGINT/SIGTERM),
+then drains records and deliveries in flight and prints the summary.
 `
 
 // run is the whole command; main only wires the process to it. Exit codes:

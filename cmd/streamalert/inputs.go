@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/streamalert-go/streamalert/engine"
+)
+
+// inputFile is one file to read once, with its size for the progress line.
+type inputFile struct {
+	path string
+	size int64
+}
+
+// stdinInput stands for standard input in a list of inputFile.
+const stdinInput = "-"
+
+// expandInputs resolves the INPUT arguments in order: "-" stays as is, a
+// folder becomes its regular, non-hidden files in lexical order
+// (recursively), a file stays a file. Missing paths are errors.
+func expandInputs(args []string) (files []inputFile, err error) {
+	var errs []error
+	for _, in := range args {
+		if in == stdinInput {
+			files = append(files, inputFile{path: stdinInput})
+			continue
+		}
+		info, err := os.Stat(in)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if !info.IsDir() {
+			files = append(files, inputFile{in, info.Size()})
+			continue
+		}
+		var found []inputFile
+		err = filepath.WalkDir(in, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() && p != in && strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir
+			}
+			if d.Type().IsRegular() && !strings.HasPrefix(d.Name(), ".") {
+				fi, err := d.Info()
+				if err != nil {
+					return err
+				}
+				found = append(found, inputFile{p, fi.Size()})
+			}
+			return nil
+		})
+		if err != nil {
+			errs = append(errs, err)
+		}
+		sort.Slice(found, func(i, j int) bool { return found[i].path < found[j].path })
+		files = append(files, found...)
+	}
+	return files, errors.Join(errs...)
+}
+
+// readInputs reads each input once, in order: a file as an S3 object is
+// read (gzip detected, one JSON document or lines), with progress; stdin
+// line by line as it arrives. It returns the number of inputs that could not
+// be read; each failure is printed.
+func readInputs(ctx context.Context, p *pipeline, files []inputFile, stdin io.Reader, prog *progress, stderr io.Writer) int {
+	failed := 0
+	for _, in := range files {
+		if ctx.Err() != nil {
+			break
+		}
+		var err error
+		if in.path == stdinInput {
+			err = readStdin(ctx, p, stdin)
+		} else {
+			err = readFile(ctx, p, in, prog)
+		}
+		if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, errSinkClosed) {
+			fmt.Fprintf(stderr, "streamalert: %v\n", err)
+			failed++
+		}
+	}
+	return failed
+}
+
+func readFile(ctx context.Context, p *pipeline, in inputFile, prog *progress) error {
+	fh, err := os.Open(in.path)
+	if err != nil {
+		return err
+	}
+	defer fh.Close()
+	src := engine.Source{Service: "file", Entity: in.path}
+	var r io.Reader = fh
+	if prog != nil {
+		r = prog.reader(fh)
+	}
+	if err := p.feed(ctx, src, r, false, p.candidates(src), nil); err != nil {
+		return fmt.Errorf("%s: %w", in.path, err)
+	}
+	return nil
+}
+
+// readStdin streams standard input line by line until EOF or ctx ends.
+func readStdin(ctx context.Context, p *pipeline, stdin io.Reader) error {
+	src := engine.Source{Service: "stdin", Entity: "-"}
+	if err := p.feed(ctx, src, stdin, true, p.candidates(src), nil); err != nil {
+		return fmt.Errorf("stdin: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"io"
+	"sync/atomic"
+
+	"github.com/streamalert-go/streamalert/engine"
+	"github.com/streamalert-go/streamalert/engine/config"
+	"github.com/streamalert-go/streamalert/engine/payload"
+)
+
+// pipeline is what every input feeds: the processor (classify + evaluate on
+// the bundle in service), the sink (stdout and dead letters) and the
+// deliveries to the configured outputs. Safe for concurrent use; each input
+// runs in its own goroutine.
+type pipeline struct {
+	proc      *engine.Processor
+	sink      *localSink
+	deliver   *delivery // nil when no outputs are configured
+	cfg       *config.Config
+	logs      []string // --logs; nil means the config's sources, else all
+	maxRecord int
+}
+
+// counts are one input's (or one HTTP request's) tallies.
+type counts struct {
+	raw, unclassified, alerts atomic.Uint64
+}
+
+// candidates returns the log types to try for records from src.
+func (p *pipeline) candidates(src engine.Source) []string {
+	if p.logs != nil {
+		return p.logs
+	}
+	return p.cfg.LogsFor(src.Service, src.Entity)
+}
+
+// opts are the payload reading options.
+func (p *pipeline) opts() payload.Options {
+	return payload.Options{MaxRecordSize: p.maxRecord}
+}
+
+// record processes one raw record completely: classify, evaluate, write
+// alerts and dead letters, queue deliveries. The record is counted in c
+// (may be nil). flush pushes the output lines out at once (live inputs).
+func (p *pipeline) record(src engine.Source, raw payload.Raw, logs []string, c *counts, flush bool) error {
+	res := p.proc.Process(raw.Data, raw.Err, src, logs)
+	if c != nil {
+		c.raw.Add(1)
+		c.alerts.Add(uint64(len(res.Alerts)))
+		if res.Err != nil {
+			c.unclassified.Add(1)
+		}
+	}
+	if err := p.sink.write(src, raw, res, flush); err != nil {
+		return err
+	}
+	if p.deliver != nil {
+		for _, a := range res.Alerts {
+			p.deliver.enqueue(a)
+		}
+	}
+	return nil
+}
+
+// feed reads r (a whole payload, or a stream line by line) and processes
+// every record against the candidate log types logs (nil: all), stopping
+// early when ctx is cancelled: the record being processed finishes, the rest
+// is left unread.
+func (p *pipeline) feed(ctx context.Context, src engine.Source, r io.Reader, stream bool, logs []string, c *counts) error {
+	yield := func(raw payload.Raw) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return p.record(src, raw, logs, c, stream)
+	}
+	if stream {
+		return payload.Stream(r, p.opts(), yield)
+	}
+	return payload.Read(r, p.opts(), yield)
+}
