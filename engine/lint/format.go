@@ -351,4 +351,3 @@ func reorderTests(src string) (string, error) {
 	}
 	return strings.Join(lines, "\n") + "\n", nil
 }
-
