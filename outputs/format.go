@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/streamalert-go/streamalert/engine"
 )
@@ -105,31 +106,28 @@ func keyFields(record map[string]any, n int) [][2]string {
 	return out
 }
 
-// chunks splits s into pieces of at most n bytes, preferring line breaks
-// and never cutting a UTF-8 sequence or an HTML entity such as "&amp;".
+// chunks splits s into pieces of at most n bytes whose concatenation is s,
+// preferring to end a piece after a line break and never cutting a UTF-8
+// sequence or an HTML entity such as "&amp;".
 func chunks(s string, n int) []string {
 	var out []string
 	for len(s) > n {
-		cut := strings.LastIndexByte(s[:n], '\n')
+		cut := strings.LastIndexByte(s[:n], '\n') + 1
 		if cut <= n/2 {
 			cut = n
-			for cut > 0 && (s[cut]&0xC0) == 0x80 {
+			for cut > 0 && !utf8.RuneStart(s[cut]) {
 				cut--
 			}
-			if amp := strings.LastIndexByte(s[max(0, cut-8):cut], '&'); amp >= 0 {
-				if !strings.Contains(s[max(0, cut-8)+amp:cut], ";") {
-					cut = max(0, cut-8) + amp
-				}
+			lo := max(0, cut-8)
+			if amp := strings.LastIndexByte(s[lo:cut], '&'); amp >= 0 && !strings.Contains(s[lo+amp:cut], ";") {
+				cut = lo + amp
 			}
 			if cut == 0 {
 				cut = n
 			}
-			out = append(out, s[:cut])
-			s = s[cut:]
-			continue
 		}
 		out = append(out, s[:cut])
-		s = s[cut+1:]
+		s = s[cut:]
 	}
 	return append(out, s)
 }

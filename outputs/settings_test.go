@@ -111,7 +111,6 @@ func TestSlackSplitsLargeAlerts(t *testing.T) {
 			}
 			if b.Text != nil && strings.HasPrefix(b.Text.Text, "```\n") {
 				record.WriteString(strings.TrimSuffix(strings.TrimPrefix(b.Text.Text, "```\n"), "\n```"))
-				record.WriteString("\n")
 			}
 		}
 		if total > slackMaxMsgText {
@@ -123,9 +122,11 @@ func TestSlackSplitsLargeAlerts(t *testing.T) {
 	}
 	// Unescape and compare with the record (chunks split at newlines or mid-line).
 	got := strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(record.String())
+	if got != prettyJSON(big) {
+		t.Fatalf("reassembled record differs from the record")
+	}
 	var decoded map[string]any
-	compact := strings.ReplaceAll(got, "\n", "")
-	if err := json.Unmarshal([]byte(compact), &decoded); err != nil {
+	if err := json.Unmarshal([]byte(got), &decoded); err != nil {
 		t.Fatalf("reassembled record is not JSON: %v", err)
 	}
 	if len(decoded) != len(big) || decoded["one_long_line"] != big["one_long_line"] {
