@@ -127,3 +127,27 @@ func TestUsageErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestWatchLibraryChange: editing a shared list or matcher changes the
+// rules that use it (and only those), and takes effect at once.
+func TestWatchLibraryChange(t *testing.T) {
+	lib := "lists:\n  bad_users: [u1]\nmatchers:\n  is_test: log_type == \"test:event\"\n"
+	rules, schemas := testDirs(t, map[string]string{
+		"lib.yaml":   lib,
+		"users.yaml": "name: bad_user\nlog_types: [test:event]\ncondition: record.user in lists.bad_users\n",
+		"kinds.yaml": "name: kind_alpha\nlog_types: [test:event]\nmatchers: [is_test]\ncondition: record.kind == \"alpha\"\n",
+		"other.yaml": testRule("kind_other", "other"),
+	})
+	s := startRun(t, "--rules", rules, "--schemas", schemas, "--watch", "-")
+	off := s.waitStderr(0, "watching")
+	s.send(event("x", 2), event("x", 1))
+	if got := s.waitAlerts(1); got[0] != "bad_user" {
+		t.Fatalf("alerts %v", got)
+	}
+	writeFile(t, filepath.Join(rules, "lib.yaml"), strings.Replace(lib, "[u1]", "[u1, u2]", 1))
+	off = s.waitStderr(off, `ruleset live: 3 rules, 1 log types \(changed: bad_user\)`)
+	s.send(event("x", 2))
+	s.waitAlerts(2)
+	writeFile(t, filepath.Join(rules, "lib.yaml"), strings.Replace(lib, `log_type == "test:event"`, `log_type startsWith "test"`, 1))
+	s.waitStderr(off, `ruleset live: 3 rules, 1 log types \(changed: bad_user, kind_alpha\)`)
+}
