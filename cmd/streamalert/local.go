@@ -179,6 +179,13 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, rawSt
 		return 2
 	}
 	p.deliver = deliver
+	closeDeliveries := func() {
+		if deliver != nil {
+			if lost := deliver.close(f.drainTimeout); lost > 0 {
+				fmt.Fprintf(stderr, "streamalert: %d alerts were not delivered to their outputs\n", lost)
+			}
+		}
+	}
 
 	// Everything below runs until ctx ends (long-running) or the inputs
 	// are read; runCtx stops the watcher and the followers.
@@ -194,6 +201,7 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, rawSt
 		}
 		w, err := newDirWatcher(roots, stderr)
 		if err != nil {
+			closeDeliveries()
 			fmt.Fprintf(stderr, "streamalert: %v\n", err)
 			return 2
 		}
@@ -208,6 +216,7 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, rawSt
 		if err != nil {
 			stopRun()
 			workers.Wait()
+			closeDeliveries()
 			fmt.Fprintf(stderr, "streamalert: %v\n", err)
 			return 2
 		}
@@ -269,11 +278,7 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, rawSt
 		readErrs = waitInputs(inputsDone, stdin)
 	}
 	prog.finish()
-	if deliver != nil {
-		if lost := deliver.close(f.drainTimeout); lost > 0 {
-			fmt.Fprintf(stderr, "streamalert: %d alerts were not delivered to their outputs\n", lost)
-		}
-	}
+	closeDeliveries()
 	if err := p.sink.close(); err != nil {
 		fmt.Fprintf(stderr, "streamalert: writing output: %v\n", err)
 		return 2
