@@ -1,0 +1,82 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/examples.golden from the current output")
+
+// TestExamples runs `streamalert run examples/` with the embedded rules and
+// schemas and compares the set of (rule_name, source_entity) pairs with
+// testdata/examples.golden (refresh with -update, then read the diff).
+func TestExamples(t *testing.T) {
+	examples := filepath.Join("..", "..", "examples")
+	if _, err := os.Stat(examples); err != nil {
+		t.Skip("examples/ not present")
+	}
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"run", examples}, strings.NewReader(""), &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), ", 0 rule errors") {
+		t.Errorf("rule errors on the examples:\n%s", stderr.String())
+	}
+	seen := map[string]bool{}
+	for _, line := range bytes.Split(bytes.TrimSpace(stdout.Bytes()), []byte("\n")) {
+		var a struct {
+			Rule   string `json:"rule_name"`
+			Entity string `json:"source_entity"`
+		}
+		if err := json.Unmarshal(line, &a); err != nil {
+			t.Fatalf("alert line %q: %v", line, err)
+		}
+		// Entities relative to the repository root, whatever the cwd.
+		entity := filepath.ToSlash(a.Entity)
+		if i := strings.Index(entity, "examples/"); i >= 0 {
+			entity = entity[i:]
+		}
+		seen[a.Rule+"\t"+entity] = true
+	}
+	var got []string
+	for k := range seen {
+		got = append(got, k)
+	}
+	slices.Sort(got)
+	text := strings.Join(got, "\n") + "\n"
+
+	golden := filepath.Join("testdata", "examples.golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if string(want) != text {
+		wantSet := strings.Split(strings.TrimSpace(string(want)), "\n")
+		for _, g := range got {
+			if !slices.Contains(wantSet, g) {
+				t.Errorf("unexpected alert: %s", g)
+			}
+		}
+		for _, w := range wantSet {
+			if !slices.Contains(got, w) {
+				t.Errorf("missing alert: %s", w)
+			}
+		}
+	}
+}
