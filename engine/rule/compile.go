@@ -68,13 +68,7 @@ func NewCompiler(lib *Library) *Compiler {
 		c.lists[name] = l.Values
 	}
 	c.opts = []expr.Option{
-		expr.Env(map[string]any{
-			EnvRecord:     map[string]any{},
-			EnvLogType:    "",
-			EnvSource:     &Source{},
-			EnvLists:      map[string][]any{},
-			EnvNormalized: map[string][]any{},
-		}),
+		expr.Env(c.NewEnv()),
 		expr.AsBool(),
 		expr.MaxNodes(MaxExprNodes),
 		expr.Function("in_cidr", InCIDR, new(func(ip any, cidrs any) bool)),
@@ -90,13 +84,17 @@ func NewCompiler(lib *Library) *Compiler {
 // lists filled in. Fill the rest with SetEnv before each run. The map may be
 // reused for many runs but not by two goroutines at once.
 func (c *Compiler) NewEnv() map[string]any {
-	return map[string]any{
+	env := map[string]any{
 		EnvRecord:     map[string]any(nil),
 		EnvLogType:    "",
 		EnvSource:     &Source{},
 		EnvLists:      c.lists,
 		EnvNormalized: map[string][]any(nil),
 	}
+	for name, fn := range rewriteFuncs {
+		env[name] = fn
+	}
+	return env
 }
 
 // SetEnv fills env (from NewEnv) for one record. logType is the log type's
@@ -188,12 +186,37 @@ func (m memberMarker) Visit(node *ast.Node) {
 	}
 }
 
-// typedCall replaces *node with a call of fn, a Go func whose signature
-// expr's VM calls directly (OpCallTyped: no argument slice, no reflection).
-func typedCall(node *ast.Node, fn any, args ...ast.Node) {
-	callee := &ast.ConstantNode{Value: fn}
+// Functions the rewrites call. They live in the environment (not in the
+// constant pool: expr's optimizer prints constants as JSON, and funcs do not
+// print) under names with a space, which no expression can spell. Their
+// signatures are ones expr's VM calls directly (OpCallTyped: no argument
+// slice, no reflection).
+const (
+	fnFetch   = "fetch member"
+	fnInSet   = "in set"
+	fnInCIDRs = "in cidr set"
+	fnGlobSet = "in glob set"
+)
+
+var rewriteFuncs = map[string]any{
+	fnFetch:   fetch,
+	fnInSet:   func(v, set any) bool { return set.(*Set).Has(v) },
+	fnInCIDRs: func(v, set any) bool { return set.(*PrefixSet).Contains(v) },
+	fnGlobSet: func(v, set any) bool { return set.(*GlobSet).Match(v) },
+}
+
+// typedCall replaces *node with a call of one of rewriteFuncs.
+func typedCall(node *ast.Node, fn string, args ...ast.Node) {
+	callee := &ast.IdentifierNode{Value: fn}
 	callee.SetLocation((*node).Location())
 	ast.Patch(node, &ast.CallNode{Callee: callee, Arguments: args})
+}
+
+// constant returns a constant node holding v, placed at at's location.
+func constant(v any, at ast.Node) ast.Node {
+	n := &ast.ConstantNode{Value: v}
+	n.SetLocation(at.Location())
+	return n
 }
 
 // fetch is member access (record.a, x["k"], list[0]) for the values records
@@ -273,7 +296,7 @@ func (p *patcher) Visit(node *ast.Node) {
 		if n.Method || n.Optional || p.inChain[n] || !fetchable(n.Node.Type()) {
 			return
 		}
-		typedCall(node, fetch, n.Node, n.Property)
+		typedCall(node, fnFetch, n.Node, n.Property)
 	case *ast.BinaryNode:
 		if n.Operator != "in" {
 			return
@@ -290,7 +313,7 @@ func (p *patcher) Visit(node *ast.Node) {
 			set = NewSet(p.c.lib.Lists[name].Values)
 			p.c.sets[name] = set
 		}
-		typedCall(node, set.Has, n.Left)
+		typedCall(node, fnInSet, n.Left, constant(set, n.Right))
 	case *ast.CallNode:
 		id, ok := n.Callee.(*ast.IdentifierNode)
 		if !ok || len(n.Arguments) != 2 {
@@ -299,11 +322,11 @@ func (p *patcher) Visit(node *ast.Node) {
 		switch id.Value {
 		case "in_cidr":
 			if set := p.constPrefixes(n.Arguments[1]); set != nil {
-				typedCall(node, set.Contains, n.Arguments[0])
+				typedCall(node, fnInCIDRs, n.Arguments[0], constant(set, n.Arguments[1]))
 			}
 		case "glob":
 			if set := p.constGlobs(n.Arguments[1]); set != nil {
-				typedCall(node, set.Match, n.Arguments[0])
+				typedCall(node, fnGlobSet, n.Arguments[0], constant(set, n.Arguments[1]))
 			}
 		}
 	}

@@ -37,6 +37,21 @@ func NewSet(values []any) *Set {
 	return s
 }
 
+// MarshalJSON describes the set's values (expr prints constants as JSON).
+func (s *Set) MarshalJSON() ([]byte, error) {
+	strs := make([]string, 0, len(s.strs))
+	for k := range s.strs {
+		strs = append(strs, k)
+	}
+	slices.Sort(strs)
+	nums := make([]float64, 0, len(s.nums))
+	for k := range s.nums {
+		nums = append(nums, k)
+	}
+	slices.Sort(nums)
+	return json.Marshal(map[string]any{"set": []any{strs, nums, s.bools}})
+}
+
 // Has reports whether v equals one of the set's values.
 func (s *Set) Has(v any) bool {
 	switch x := v.(type) {
@@ -142,6 +157,15 @@ func parsePrefix(s string) (netip.Prefix, error) {
 	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
+// MarshalJSON lists the prefixes (expr prints constants as JSON).
+func (s *PrefixSet) MarshalJSON() ([]byte, error) {
+	out := make([]string, len(s.prefixes))
+	for i, p := range s.prefixes {
+		out[i] = p.String()
+	}
+	return json.Marshal(map[string]any{"cidrs": out})
+}
+
 // Contains reports whether ip (a string) is an IP address inside one of the
 // prefixes. IPv4-mapped IPv6 addresses match IPv4 prefixes; zones are
 // ignored; anything that is not an IP gives false.
@@ -189,6 +213,15 @@ func ParseGlobs(values ...any) (*GlobSet, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// MarshalJSON lists the patterns (expr prints constants as JSON).
+func (s *GlobSet) MarshalJSON() ([]byte, error) {
+	out := make([]string, len(s.globs))
+	for i, g := range s.globs {
+		out[i] = g.String()
+	}
+	return json.Marshal(map[string]any{"globs": out})
 }
 
 // Match reports whether v is a string matching one of the patterns.
