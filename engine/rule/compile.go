@@ -1,6 +1,7 @@
 package rule
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -193,6 +194,7 @@ func (m memberMarker) Visit(node *ast.Node) {
 // slice, no reflection).
 const (
 	fnFetch   = "fetch member"
+	fnChain   = "fetch chain"
 	fnInSet   = "in set"
 	fnInCIDRs = "in cidr set"
 	fnGlobSet = "in glob set"
@@ -200,6 +202,7 @@ const (
 
 var rewriteFuncs = map[string]any{
 	fnFetch:   fetch,
+	fnChain:   func(v, path any) any { return path.(*chainPath).fetch(v) },
 	fnInSet:   func(v, set any) bool { return set.(*Set).Has(v) },
 	fnInCIDRs: func(v, set any) bool { return set.(*PrefixSet).Contains(v) },
 	fnGlobSet: func(v, set any) bool { return set.(*GlobSet).Match(v) },
@@ -240,6 +243,77 @@ func fetch(from, key any) any {
 		}
 	}
 	return runtime.Fetch(from, key)
+}
+
+// chainPath is an optional chain such as record.a?.b.c[0] with constant
+// keys, evaluated as expr does: a `?.` step on nil makes the whole chain nil,
+// a plain step on nil is an error.
+type chainPath struct {
+	steps []chainStep
+}
+
+type chainStep struct {
+	key      any // string or int
+	optional bool
+}
+
+func (c *chainPath) fetch(v any) any {
+	for _, st := range c.steps {
+		if v == nil && st.optional {
+			return nil
+		}
+		v = fetch(v, st.key)
+	}
+	return v
+}
+
+// MarshalJSON prints the path (expr prints constants as JSON).
+func (c *chainPath) MarshalJSON() ([]byte, error) {
+	var b strings.Builder
+	for _, st := range c.steps {
+		if st.optional {
+			b.WriteString("?")
+		}
+		fmt.Fprintf(&b, ".%v", st.key)
+	}
+	return json.Marshal(b.String())
+}
+
+// rewriteChain turns an optional chain of member accesses with constant keys
+// into one call; ok is false for chains holding calls, methods or computed
+// keys, which expr keeps compiling itself.
+func rewriteChain(node *ast.Node, ch *ast.ChainNode) bool {
+	var steps []chainStep
+	n := ch.Node
+	for {
+		m, ok := n.(*ast.MemberNode)
+		if !ok {
+			break
+		}
+		if m.Method {
+			return false
+		}
+		var key any
+		switch k := m.Property.(type) {
+		case *ast.StringNode:
+			key = k.Value
+		case *ast.IntegerNode:
+			key = k.Value
+		default:
+			return false
+		}
+		steps = append(steps, chainStep{key: key, optional: m.Optional})
+		n = m.Node
+	}
+	if len(steps) == 0 || !fetchable(n.Type()) {
+		return false
+	}
+	if _, isChain := n.(*ast.ChainNode); isChain {
+		return false
+	}
+	slices.Reverse(steps)
+	typedCall(node, fnChain, n, constant(&chainPath{steps: steps}, ch))
+	return true
 }
 
 // fetchable reports whether member access on a value of type t may take the
@@ -297,6 +371,8 @@ func (p *patcher) Visit(node *ast.Node) {
 			return
 		}
 		typedCall(node, fnFetch, n.Node, n.Property)
+	case *ast.ChainNode:
+		rewriteChain(node, n)
 	case *ast.BinaryNode:
 		if n.Operator != "in" {
 			return

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"
 )
 
@@ -201,7 +202,8 @@ func TestCompilePatchesConstants(t *testing.T) {
 		{`any(lists.nets, in_cidr(#, "10.0.0.0/8")) || any(lists.nets, in_cidr(#, "11.0.0.0/8"))`, []string{"in cidr set"}, nil},
 		{`record.p matches "^a"`, []string{"OpMatchesConst"}, nil},
 		{`record.a.b[0] == 1`, []string{"OpCallTyped"}, []string{"OpFetch"}},
-		{`record.a?.b == nil`, []string{"OpJumpIfNil"}, nil},
+		{`record.a?.b.c[0] == nil`, []string{"fetch chain"}, []string{"OpFetch", "OpJumpIfNil"}},
+		{`record.a?.[record.k] == nil`, []string{"OpJumpIfNil"}, nil}, // computed key: expr's own chain
 		{`source.service == "s3"`, []string{"OpFetchField"}, nil},
 	}
 	for _, tc := range tests {
@@ -246,6 +248,13 @@ func TestFetch(t *testing.T) {
 		{`record.absent?.k.j == nil`, true},
 		{`(record.absent?.k ?? "d") == "d"`, true},
 		{`record.s.x == 1`, "error"},
+		{`record.m?.k == "v"`, true},
+		{`record.l?.[1] == 2`, true},
+		{`record.m.absent?.x == nil`, true},
+		{`record.m?.k.x == 1`, "error"},
+		{`record.m?.absent.x == 1`, "error"},
+		{`record.l?.[7] == 1`, "error"},
+		{`record.m?.[record.s] == nil`, true},
 		{`lists.users[1] == "bob"`, true},
 	}
 	var machine vm.VM
@@ -256,6 +265,11 @@ func TestFetch(t *testing.T) {
 				t.Fatal(ds)
 			}
 			out, err := machine.Run(prog, env)
+			// The rewrites must not change what expr itself computes.
+			plain, perr := expr.Eval(tc.cond, env)
+			if (perr != nil) != (err != nil) || (err == nil && plain != out) {
+				t.Errorf("rewritten: %v, %v; plain expr: %v, %v", out, err, plain, perr)
+			}
 			if tc.want == "error" {
 				if err == nil {
 					t.Errorf("= %v, want an error", out)

@@ -3,6 +3,7 @@ package rule
 import (
 	"testing"
 
+	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"
 )
 
@@ -55,6 +56,11 @@ func FuzzCompileRun(f *testing.F) {
 			return
 		}
 		var machine vm.VM
-		machine.Run(prog, env) //nolint:errcheck // only panics matter
+		out, err := machine.Run(prog, env)
+		// The rewrites must not change what expr itself computes.
+		plain, perr := expr.Eval(src, env)
+		if _, isBool := plain.(bool); isBool && err == nil && perr == nil && plain != out {
+			t.Errorf("%s: rewritten %v, plain expr %v", src, out, plain)
+		}
 	})
 }
