@@ -16,11 +16,9 @@
 package config
 
 import (
-	"fmt"
 	"path"
 	"slices"
 	"sort"
-	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -59,7 +57,7 @@ func Load(data []byte, file string) (*Config, diag.List) {
 	cfg := &Config{File: file, Sources: map[string]map[string][]string{}, Outputs: map[string]Output{}}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		diags.Errorf(yamlErrPos(file, err), "yaml-syntax", "%s", yamlErrMsg(err))
+		diags.Add(diag.YAMLSyntax(file, err))
 		return nil, diags
 	}
 	if len(doc.Content) == 0 {
@@ -190,22 +188,4 @@ func (c *Config) OutputNames() []string {
 	}
 	sort.Strings(names)
 	return names
-}
-
-// yamlErrPos extracts "line N" from a yaml.v3 error message.
-func yamlErrPos(file string, err error) diag.Pos {
-	var line int
-	msg := err.Error()
-	if i := strings.Index(msg, "line "); i >= 0 {
-		fmt.Sscanf(msg[i+5:], "%d", &line)
-	}
-	return diag.Pos{File: file, Line: line, Col: 1}
-}
-
-func yamlErrMsg(err error) string {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	if i := strings.Index(msg, ": "); i >= 0 && strings.HasPrefix(msg, "line ") {
-		msg = msg[i+2:]
-	}
-	return msg
 }

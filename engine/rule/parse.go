@@ -113,14 +113,14 @@ func (p *parser) parse(lib *Library) {
 			p.diags.Warnf(diag.Pos{File: p.file}, "empty-file", "file holds no rule")
 			return
 		}
-		p.diags.Errorf(yamlErrPos(p.file, err), "yaml-syntax", "%s", yamlErrMsg(err))
+		p.diags.Add(diag.YAMLSyntax(p.file, err))
 		return
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		p.errorf(&extra, "multiple-documents", "a file holds one rule or one library; found a second YAML document")
 	} else if !errors.Is(err, io.EOF) {
-		p.diags.Errorf(yamlErrPos(p.file, err), "yaml-syntax", "%s", yamlErrMsg(err))
+		p.diags.Add(diag.YAMLSyntax(p.file, err))
 	}
 	if len(doc.Content) == 0 {
 		p.diags.Warnf(diag.Pos{File: p.file}, "empty-file", "file holds no rule")
@@ -684,22 +684,4 @@ func kindName(n *yaml.Node) string {
 		return "a scalar"
 	}
 	return "nothing"
-}
-
-// yamlErrPos extracts "line N" from a yaml.v3 error message.
-func yamlErrPos(file string, err error) diag.Pos {
-	var line int
-	msg := err.Error()
-	if i := strings.Index(msg, "line "); i >= 0 {
-		fmt.Sscanf(msg[i+5:], "%d", &line)
-	}
-	return diag.Pos{File: file, Line: line, Col: 1}
-}
-
-func yamlErrMsg(err error) string {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	if i := strings.Index(msg, ": "); i >= 0 && strings.HasPrefix(msg, "line ") {
-		msg = msg[i+2:]
-	}
-	return msg
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -174,20 +173,12 @@ func (l *loader) errorf(n *yaml.Node, code, format string, args ...any) {
 	l.diags.Errorf(l.pos(n), code, format, args...)
 }
 
-var yamlLine = regexp.MustCompile(`line (\d+)`)
-
 // file1 parses one schema file into log types (those with errors are
 // dropped; their problems are in l.diags).
 func (l *loader) file1(data []byte) []*LogType {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		pos := diag.Pos{File: l.file}
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		if m := yamlLine.FindStringSubmatch(msg); m != nil {
-			pos.Line, _ = strconv.Atoi(m[1])
-			pos.Col = 1
-		}
-		l.diags.Errorf(pos, CodeSyntax, "%s", msg)
+		l.diags.Add(diag.YAMLSyntax(l.file, err))
 		return nil
 	}
 	if len(doc.Content) == 0 {
