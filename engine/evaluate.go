@@ -17,6 +17,8 @@ type evalState struct {
 	env   map[string]any
 	src   rule.Source
 	cache []uint8 // per matcher slot: 0 not run yet, 1 true, 2 false
+	mark  []bool  // per rule of the log type: may fire (its guard holds)
+	norm  map[string]any // the record's normalized values, boxed (see rule.BoxNormalized)
 }
 
 const (
@@ -40,11 +42,21 @@ func (rs *Ruleset) Evaluate(rec schema.Record, src Source) []Alert {
 	}
 	st := rs.pool.Get().(*evalState)
 	st.src = rule.Source(src)
-	rule.SetEnv(st.env, rec.Data, tr.logType, &st.src, rec.Normalized)
+	var norm map[string]any
+	if tr.readsNormalized {
+		norm = rule.BoxNormalized(st.norm, rec.Normalized, tr.normNames)
+	}
+	rule.SetEnv(st.env, rec.Data, tr.logType, &st.src, norm)
 	cache := st.cache[:tr.matchers]
 	clear(cache)
+	mark := st.mark[:len(tr.rules)]
+	clear(mark)
+	tr.candidates(rec.Data, mark)
 	var alerts []Alert
 	for i := range tr.rules {
+		if !mark[i] {
+			continue
+		}
 		trr := &tr.rules[i]
 		fired, err := st.fires(trr.r, trr.idx, cache, rec.Data)
 		if err != nil {
@@ -59,6 +71,7 @@ func (rs *Ruleset) Evaluate(rec schema.Record, src Source) []Alert {
 		}
 	}
 	rule.SetEnv(st.env, nil, nil, &st.src, nil) // do not keep the record alive
+	clear(st.norm)
 	rs.pool.Put(st)
 	return alerts
 }

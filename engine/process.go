@@ -70,10 +70,9 @@ func (b *Bundle) RuleDigests() map[string]string {
 		return *d
 	}
 	rs := b.Rules
-	lists, _ := rs.newEnv()[rule.EnvLists].(map[string][]any)
 	out := make(map[string]string, len(rs.compiled))
 	for name, cr := range rs.compiled {
-		out[name] = ruleDigest(cr, lists)
+		out[name] = ruleDigest(cr, rs.lists)
 	}
 	b.digests.Store(&out)
 	return out
@@ -90,7 +89,7 @@ type ruleDefinition struct {
 
 var listRef = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
 
-func ruleDigest(cr *compiledRule, lists map[string][]any) string {
+func ruleDigest(cr *compiledRule, lists map[string]*rule.List) string {
 	r := *cr.rule
 	r.File, r.Pos, r.Keys, r.Items = "", diag.Pos{}, nil, nil
 	r.Condition = nil
@@ -120,8 +119,8 @@ func ruleDigest(cr *compiledRule, lists map[string][]any) string {
 	}
 	for _, src := range sources {
 		for _, w := range listRef.FindAllString(src, -1) {
-			if v, ok := lists[w]; ok {
-				def.Lists[w] = v
+			if l, ok := lists[w]; ok {
+				def.Lists[w] = l.Values
 			}
 		}
 	}

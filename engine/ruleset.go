@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -65,8 +66,10 @@ type Ruleset struct {
 	rules    []*rule.Rule             // all rules, sorted by name
 	compiled map[string]*compiledRule // by name, enabled and disabled
 	byType   map[string]*typeRules    // log type name → the enabled rules for it
+	lists    map[string]*rule.List    // the library's lists
 	newEnv   func() map[string]any
 	maxMatch int // most distinct matchers of one log type: size of the cache
+	maxRules int // most rules of one log type: size of the candidate marks
 	pool     sync.Pool
 }
 
@@ -82,6 +85,14 @@ type compiledRule struct {
 	tags    []string
 	outputs []string
 	context map[string]any
+
+	guard *guard // a necessary condition checked by index, nil when none
+	// readsNormalized: the condition or a matcher names `normalized`, so
+	// evaluation must box the record's normalized values; normNames are the
+	// types read by name (normalized.X), present in the environment even
+	// when the record has no value for them.
+	readsNormalized bool
+	normNames       []string
 
 	errors     atomic.Uint64
 	lastReport atomic.Int64 // unix nanoseconds of the last OnRuleError call
@@ -103,6 +114,14 @@ type typeRules struct {
 	logType  any // the boxed name, so filling the environment does not allocate
 	rules    []typeRule
 	matchers int // number of distinct matchers
+
+	// Guard index (see guard.go): rules without a guard, and guarded rules
+	// grouped by the record path their guard reads.
+	always []int32
+	groups []*guardGroup
+
+	readsNormalized bool     // some rule or matcher names `normalized`
+	normNames       []string // the normalized types they read by name
 }
 
 type typeRule struct {
@@ -124,7 +143,7 @@ func Build(rules fs.FS, opts Options) (*Ruleset, diag.List) {
 	if opts.ErrorInterval <= 0 {
 		opts.ErrorInterval = DefaultErrorInterval
 	}
-	rs := &Ruleset{opts: opts, rules: lib.Rules, compiled: map[string]*compiledRule{}, byType: map[string]*typeRules{}}
+	rs := &Ruleset{opts: opts, rules: lib.Rules, compiled: map[string]*compiledRule{}, byType: map[string]*typeRules{}, lists: lib.Lists}
 	c := rule.NewCompiler(lib)
 	rs.newEnv = c.NewEnv
 
@@ -160,6 +179,25 @@ func Build(rules fs.FS, opts Options) (*Ruleset, diag.List) {
 			diags.Add(ds...)
 			cr.cond = prog
 		}
+		var ms []*rule.Matcher
+		for _, ref := range r.Matchers {
+			if ref.Local != nil {
+				ms = append(ms, ref.Local)
+			} else {
+				ms = append(ms, lib.Matchers[ref.Name])
+			}
+		}
+		if g, ok := ruleGuard(r, ms, lib.Lists); ok {
+			cr.guard = &g
+		}
+		if r.Condition != nil {
+			cr.noteNormalized(r.Condition.Source)
+		}
+		for _, m := range ms {
+			if m != nil {
+				cr.noteNormalized(m.Expr.Source)
+			}
+		}
 		for _, k := range sortedKeys(r.ReqSubkeys) {
 			cr.subkeys = append(cr.subkeys, subkeyReq{key: k, subs: r.ReqSubkeys[k]})
 		}
@@ -186,9 +224,26 @@ func Build(rules fs.FS, opts Options) (*Ruleset, diag.List) {
 	}
 	rs.index()
 	rs.pool.New = func() any {
-		return &evalState{env: rs.newEnv(), cache: make([]uint8, rs.maxMatch)}
+		return &evalState{env: rs.newEnv(), cache: make([]uint8, rs.maxMatch), mark: make([]bool, rs.maxRules), norm: map[string]any{}}
 	}
 	return rs, diags
+}
+
+// normalizedName matches normalized.X, normalized?.X and normalized["X"].
+var normalizedName = regexp.MustCompile(`\bnormalized\s*(?:\??\.\s*([A-Za-z_][A-Za-z0-9_]*)|\[\s*["'\x60]([^"'\x60]+)["'\x60]\s*\])`)
+
+// noteNormalized records whether src reads `normalized`, and which types.
+func (cr *compiledRule) noteNormalized(src string) {
+	if !strings.Contains(src, rule.EnvNormalized) {
+		return
+	}
+	cr.readsNormalized = true
+	for _, m := range normalizedName.FindAllStringSubmatch(src, -1) {
+		n := m[1] + m[2]
+		if !slices.Contains(cr.normNames, n) {
+			cr.normNames = append(cr.normNames, n)
+		}
+	}
 }
 
 // resolveTypes turns a rule's log_types and datatypes into log types,
@@ -282,6 +337,16 @@ func (rs *Ruleset) index() {
 		}
 		tr.matchers = len(slot)
 		rs.maxMatch = max(rs.maxMatch, tr.matchers)
+		rs.maxRules = max(rs.maxRules, len(tr.rules))
+		tr.buildGuards()
+		for _, trr := range tr.rules {
+			tr.readsNormalized = tr.readsNormalized || trr.r.readsNormalized
+			for _, n := range trr.r.normNames {
+				if !slices.Contains(tr.normNames, n) {
+					tr.normNames = append(tr.normNames, n)
+				}
+			}
+		}
 	}
 }
 

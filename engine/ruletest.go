@@ -89,7 +89,7 @@ func (rs *Ruleset) RunTests(c *schema.Classifier) []TestResult {
 		for _, rec := range recs {
 			res.LogType = rec.Type.Name
 			st.src = rule.Source{Service: "test", Entity: tc.Rule.File}
-			rule.SetEnv(st.env, rec.Data, rec.Type.Name, &st.src, rec.Normalized)
+			rule.SetEnv(st.env, rec.Data, rec.Type.Name, &st.src, rule.BoxNormalized(map[string]any{}, rec.Normalized, cr.normNames))
 			fired, err := st.fires(cr, nil, nil, rec.Data)
 			if err != nil {
 				res.Err = fmt.Errorf("rule error: %w", err)

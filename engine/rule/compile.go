@@ -44,7 +44,7 @@ type Source struct {
 // concurrent use; the programs it returns are.
 type Compiler struct {
 	lib      *Library
-	lists    map[string][]any
+	lists    map[string]any // list name → []any, boxed once so lists.x reads do not allocate
 	opts     []expr.Option
 	sets     map[string]*Set
 	prefixes map[string]listParse[*PrefixSet]
@@ -60,7 +60,7 @@ type listParse[T any] struct {
 func NewCompiler(lib *Library) *Compiler {
 	c := &Compiler{
 		lib:      lib,
-		lists:    map[string][]any{},
+		lists:    map[string]any{},
 		sets:     map[string]*Set{},
 		prefixes: map[string]listParse[*PrefixSet]{},
 		globs:    map[string]listParse[*GlobSet]{},
@@ -90,7 +90,7 @@ func (c *Compiler) NewEnv() map[string]any {
 		EnvLogType:    "",
 		EnvSource:     &Source{},
 		EnvLists:      c.lists,
-		EnvNormalized: map[string][]any(nil),
+		EnvNormalized: map[string]any(nil),
 	}
 	for name, fn := range rewriteFuncs {
 		env[name] = fn
@@ -100,12 +100,29 @@ func (c *Compiler) NewEnv() map[string]any {
 
 // SetEnv fills env (from NewEnv) for one record. logType is the log type's
 // name, boxed once by the caller to avoid an allocation per record; src must
-// stay valid while programs run.
-func SetEnv(env map[string]any, data map[string]any, logType any, src *Source, normalized map[string][]any) {
+// stay valid while programs run. normalized maps a normalized type to its
+// []any values (see BoxNormalized).
+func SetEnv(env map[string]any, data map[string]any, logType any, src *Source, normalized map[string]any) {
 	env[EnvRecord] = data
 	env[EnvLogType] = logType
 	env[EnvSource] = src
 	env[EnvNormalized] = normalized
+}
+
+// BoxNormalized copies a record's normalized values into dst (cleared
+// first) as the environment holds them: each []any boxed once per record
+// rather than at every normalized.X read. Every name in names is present,
+// as an empty list when the record has no value for it, so that
+// any(normalized.X, ...) works on every record. It returns dst.
+func BoxNormalized(dst map[string]any, normalized map[string][]any, names []string) map[string]any {
+	clear(dst)
+	for _, n := range names {
+		dst[n] = normalized[n] // a nil []any boxes without allocating
+	}
+	for k, v := range normalized {
+		dst[k] = v
+	}
+	return dst
 }
 
 // Compile compiles one expression into a program returning a bool. Constant

@@ -162,7 +162,7 @@ func TestCompiledPrograms(t *testing.T) {
 	}
 	c := NewCompiler(lib)
 	env := c.NewEnv()
-	SetEnv(env, rec, any("osquery:differential"), &Source{Service: "kinesis", Entity: "stream1"}, norm)
+	SetEnv(env, rec, any("osquery:differential"), &Source{Service: "kinesis", Entity: "stream1"}, BoxNormalized(map[string]any{}, norm, nil))
 	var machine vm.VM
 	for _, tc := range tests {
 		t.Run(tc.cond, func(t *testing.T) {

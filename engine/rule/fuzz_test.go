@@ -49,7 +49,7 @@ func FuzzCompileRun(f *testing.F) {
 	SetEnv(env, map[string]any{
 		"u": "bob", "ip": "10.0.0.1", "p": "x.a", "l": []any{int64(1), int64(2)},
 		"m": map[string]any{"k": "v"}, "j": `{"a": 1}`,
-	}, any("t:x"), &Source{Service: "file"}, map[string][]any{"n": {"1"}})
+	}, any("t:x"), &Source{Service: "file"}, map[string]any{"n": []any{"1"}})
 	f.Fuzz(func(t *testing.T, src string) {
 		prog, _ := c.Compile(NewExpr(src, diagPos("f.yaml", 1, 1)))
 		if prog == nil {

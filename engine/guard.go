@@ -1,0 +1,267 @@
+package engine
+
+import (
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/parser"
+
+	"github.com/streamalert-go/streamalert/engine/rule"
+)
+
+// A guard is a necessary condition of a rule that costs one map walk to
+// check: record.<path> is one of a few strings or integers. Most detections start with
+// one ("record.name == 'logged_in_users' && ...", "record.eventName in
+// lists.iam_changes && ..."), so Evaluate groups a log type's rules by guard
+// path, reads each path once per record, and runs only the rules whose guard
+// holds (plus every rule without a guard). The result is the same as running
+// every rule: a false guard makes the rule's && chain false.
+type guard struct {
+	path   []string
+	values []any // string or int64
+}
+
+// guardOf returns the guard of an expression: the first conjunct of its
+// top-level && chain of the form
+//
+//	record.a.b == "s"   "s" == record.a.b   record.a.b in ["s", 7, ...]   record.a.b in lists.L
+//
+// (optional chaining and record["a"] included) whose constants are all
+// strings or integers. ok is false when there is none.
+func guardOf(src string, lists map[string]*rule.List) (g guard, ok bool) {
+	tree, err := parser.Parse(src)
+	if err != nil {
+		return guard{}, false
+	}
+	for _, n := range conjuncts(tree.Node, nil) {
+		if g, ok := conjunctGuard(n, lists); ok {
+			return g, true
+		}
+	}
+	return guard{}, false
+}
+
+func conjuncts(n ast.Node, out []ast.Node) []ast.Node {
+	if b, ok := n.(*ast.BinaryNode); ok && (b.Operator == "&&" || b.Operator == "and") {
+		return conjuncts(b.Right, conjuncts(b.Left, out))
+	}
+	return append(out, n)
+}
+
+func conjunctGuard(n ast.Node, lists map[string]*rule.List) (guard, bool) {
+	b, ok := n.(*ast.BinaryNode)
+	if !ok {
+		return guard{}, false
+	}
+	switch b.Operator {
+	case "==":
+		if p, ok := recordPath(b.Left); ok {
+			if v, ok := constKey(b.Right); ok {
+				return guard{path: p, values: []any{v}}, true
+			}
+		}
+		if p, ok := recordPath(b.Right); ok {
+			if v, ok := constKey(b.Left); ok {
+				return guard{path: p, values: []any{v}}, true
+			}
+		}
+	case "in":
+		p, ok := recordPath(b.Left)
+		if !ok {
+			return guard{}, false
+		}
+		var vals []any
+		switch r := b.Right.(type) {
+		case *ast.ArrayNode:
+			for _, e := range r.Nodes {
+				v, ok := constKey(e)
+				if !ok {
+					return guard{}, false
+				}
+				vals = append(vals, v)
+			}
+		default:
+			name, ok := listName(r)
+			if !ok || lists[name] == nil {
+				return guard{}, false
+			}
+			vals = lists[name].Values
+		}
+		g := guard{path: p}
+		for _, v := range vals {
+			switch x := v.(type) {
+			case string, int64:
+				g.values = append(g.values, x)
+			case int:
+				g.values = append(g.values, int64(x))
+			default:
+				return guard{}, false
+			}
+		}
+		return g, len(g.values) > 0
+	}
+	return guard{}, false
+}
+
+// constKey returns the value of a string or integer literal as a guard key.
+func constKey(n ast.Node) (any, bool) {
+	switch c := n.(type) {
+	case *ast.StringNode:
+		return c.Value, true
+	case *ast.IntegerNode:
+		return int64(c.Value), true
+	}
+	return nil, false
+}
+
+// recordPath returns the constant path of record.a.b / record?.a / record["a"].
+func recordPath(n ast.Node) ([]string, bool) {
+	if c, ok := n.(*ast.ChainNode); ok {
+		n = c.Node
+	}
+	var rev []string
+	for {
+		switch m := n.(type) {
+		case *ast.MemberNode:
+			s, ok := m.Property.(*ast.StringNode)
+			if !ok {
+				return nil, false
+			}
+			rev = append(rev, s.Value)
+			n = m.Node
+		case *ast.IdentifierNode:
+			if m.Value != "record" || len(rev) == 0 {
+				return nil, false
+			}
+			path := make([]string, len(rev))
+			for i, s := range rev {
+				path[len(rev)-1-i] = s
+			}
+			return path, true
+		default:
+			return nil, false
+		}
+	}
+}
+
+// listName returns L of lists.L.
+func listName(n ast.Node) (string, bool) {
+	m, ok := n.(*ast.MemberNode)
+	if !ok {
+		return "", false
+	}
+	id, ok := m.Node.(*ast.IdentifierNode)
+	s, isStr := m.Property.(*ast.StringNode)
+	if !ok || !isStr || id.Value != "lists" {
+		return "", false
+	}
+	return s.Value, true
+}
+
+// ruleGuard picks the guard of a rule: from its condition first (rule
+// specific constants are the most selective), else from its matchers.
+func ruleGuard(r *rule.Rule, matchers []*rule.Matcher, lists map[string]*rule.List) (guard, bool) {
+	if r.Condition != nil {
+		if g, ok := guardOf(r.Condition.Source, lists); ok {
+			return g, true
+		}
+	}
+	for _, m := range matchers {
+		if m == nil {
+			continue
+		}
+		if g, ok := guardOf(m.Expr.Source, lists); ok {
+			return g, true
+		}
+	}
+	return guard{}, false
+}
+
+// guardGroup is every guarded rule of one log type that reads one path.
+type guardGroup struct {
+	path  []string
+	rules map[any][]int32 // guard value (string or int64) → indexes into typeRules.rules
+	all   []int32         // every rule of the group
+}
+
+// buildGuards groups the rules of tr by guard path.
+func (tr *typeRules) buildGuards() {
+	byPath := map[string]*guardGroup{}
+	for i := range tr.rules {
+		g := tr.rules[i].r.guard
+		if g == nil {
+			tr.always = append(tr.always, int32(i))
+			continue
+		}
+		key := pathKey(g.path)
+		grp := byPath[key]
+		if grp == nil {
+			grp = &guardGroup{path: g.path, rules: map[any][]int32{}}
+			byPath[key] = grp
+			tr.groups = append(tr.groups, grp)
+		}
+		grp.all = append(grp.all, int32(i))
+		for _, v := range g.values {
+			if idx := grp.rules[v]; len(idx) == 0 || idx[len(idx)-1] != int32(i) {
+				grp.rules[v] = append(idx, int32(i))
+			}
+		}
+	}
+}
+
+func pathKey(p []string) string {
+	n := 0
+	for _, s := range p {
+		n += len(s) + 1
+	}
+	b := make([]byte, 0, n)
+	for _, s := range p {
+		b = append(b, s...)
+		b = append(b, 0)
+	}
+	return string(b)
+}
+
+// keyAt returns the value at path in data as a guard key: a string, or an
+// int64 for any number with an integral value (expr's == compares numbers
+// across int64 and float64). walked is false when a step before the last is
+// not a mapping: expr may raise an error there (record.missing.x), which the
+// rule must still report, so its rules run.
+func keyAt(data map[string]any, path []string) (key any, ok, walked bool) {
+	m := data
+	for _, k := range path[:len(path)-1] {
+		next, isMap := m[k].(map[string]any)
+		if !isMap {
+			return nil, false, false
+		}
+		m = next
+	}
+	switch x := m[path[len(path)-1]].(type) {
+	case string, int64:
+		return x, true, true
+	case float64:
+		if i := int64(x); float64(i) == x {
+			return i, true, true
+		}
+	}
+	return nil, false, true
+}
+
+// candidates marks in mark (len(tr.rules), cleared) the rules that may fire
+// on data: every unguarded rule and every rule whose guard holds.
+func (tr *typeRules) candidates(data map[string]any, mark []bool) {
+	for _, i := range tr.always {
+		mark[i] = true
+	}
+	for _, g := range tr.groups {
+		k, ok, walked := keyAt(data, g.path)
+		switch {
+		case !walked:
+			for _, i := range g.all {
+				mark[i] = true
+			}
+		case ok:
+			for _, i := range g.rules[k] {
+				mark[i] = true
+			}
+		}
+	}
+}

@@ -1,0 +1,106 @@
+package engine
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/streamalert-go/streamalert/engine/rule"
+)
+
+func TestGuardOf(t *testing.T) {
+	lists := map[string]*rule.List{
+		"events": {Values: []any{"A", "B"}},
+		"mixed":  {Values: []any{"A", 1.5}},
+		"ports":  {Values: []any{int64(22), int64(3389)}},
+	}
+	tests := []struct {
+		src    string
+		path   []string
+		values []any // nil: no guard
+	}{
+		{`record.name == "x"`, []string{"name"}, []any{"x"}},
+		{`"x" == record.a.b`, []string{"a", "b"}, []any{"x"}},
+		{`record.a?.b == "x" && foo`, []string{"a", "b"}, []any{"x"}},
+		{`record["a"]["b c"] == "x"`, []string{"a", "b c"}, []any{"x"}},
+		{`lower(record.a) == "x" and record.port == 22`, []string{"port"}, []any{int64(22)}},
+		{`record.e in ["A", "B"] && record.x == "y"`, []string{"e"}, []any{"A", "B"}},
+		{`record.e in lists.events`, []string{"e"}, []any{"A", "B"}},
+		{`record.p in lists.ports`, []string{"p"}, []any{int64(22), int64(3389)}},
+		{`(record.a == "x" && record.b == "y") && true`, []string{"a"}, []any{"x"}},
+		// Not guards: alternatives, negations, non-constant or mixed values.
+		{`record.a == "x" || record.b == "y"`, nil, nil},
+		{`not (record.a == "x")`, nil, nil},
+		{`record.a != "x"`, nil, nil},
+		{`record.a == record.b`, nil, nil},
+		{`record.e in lists.mixed`, nil, nil},
+		{`record.e in lists.unknown`, nil, nil},
+		{`record.f == 1.5`, nil, nil},
+		{`normalized.userName == "x"`, nil, nil},
+		{`record == "x"`, nil, nil},
+		{`record.a ==`, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.src, func(t *testing.T) {
+			g, ok := guardOf(tt.src, lists)
+			if ok != (tt.values != nil) {
+				t.Fatalf("guardOf ok = %v, want %v (%+v)", ok, tt.values != nil, g)
+			}
+			if ok && (!slices.Equal(g.path, tt.path) || !reflect.DeepEqual(g.values, tt.values)) {
+				t.Errorf("guard = %q %v, want %q %v", g.path, g.values, tt.path, tt.values)
+			}
+		})
+	}
+}
+
+// TestGuardIndexSameResult evaluates a mix of guarded and unguarded rules on
+// many records with the index and with every rule run, and requires the
+// same alerts and the same rule errors.
+func TestGuardIndexSameResult(t *testing.T) {
+	files := map[string]string{
+		"lib.yaml": "matchers:\n  login: record.name == 'logged_in_users'\nlists:\n  users: [alice, bob]\n",
+		"a.yaml":   "name: a\nlog_types: [osquery]\ncondition: record.columns.user == 'alice'\n",
+		"b.yaml":   "name: b\nlog_types: [osquery]\ncondition: record.columns.user in lists.users && record.unixTime > 5\n",
+		"c.yaml":   "name: c\nlog_types: [osquery]\nmatchers: [login]\ncondition: record.unixTime % 2 == 0\n",
+		"d.yaml":   "name: d\nlog_types: [osquery]\ncondition: record.unixTime == 7 || record.action == 'removed'\n",
+		"e.yaml":   "name: e\nlog_types: [osquery]\ncondition: record.unixTime == 8\n",
+		"f.yaml":   "name: f\nlog_types: [osquery]\ncondition: record.decorations.site == 'x'\n", // errors when decorations is absent
+		"g.yaml":   "name: g\nlog_types: [osquery]\ncondition: record.decorations?.site == 'x'\n",
+	}
+	set := testSet(t)
+	guarded := mustBuild(t, files, Options{Schemas: set})
+	plain := mustBuild(t, files, Options{Schemas: set})
+	for _, tr := range plain.byType {
+		tr.groups, tr.always = nil, nil
+		for i := range tr.rules {
+			tr.always = append(tr.always, int32(i))
+		}
+	}
+	n := 0
+	for _, name := range []string{"logged_in_users", "processes"} {
+		for _, user := range []string{"alice", "bob", "mallory"} {
+			for ts := 5; ts <= 8; ts++ {
+				for _, deco := range []string{``, `, "decorations": {"site": "x"}`, `, "decorations": {"site": 1}`} {
+					for _, action := range []string{"added", "removed"} {
+						doc := fmt.Sprintf(`{"name": %q, "hostIdentifier": "h", "unixTime": %d, "action": %q, "columns": {"user": %q}%s}`, name, ts, action, user, deco)
+						rec := classify(t, set, "osquery:differential", doc)
+						g, p := names(guarded.Evaluate(rec, Source{})), names(plain.Evaluate(rec, Source{}))
+						if !slices.Equal(g, p) {
+							t.Errorf("%s: guarded %q, plain %q", doc, g, p)
+						}
+						n++
+					}
+				}
+			}
+		}
+	}
+	if ge, pe := guarded.RuleErrorCounts(), plain.RuleErrorCounts(); !reflect.DeepEqual(ge, pe) {
+		t.Errorf("rule errors differ: guarded %v, plain %v", ge, pe)
+	} else if pe["f"] == 0 {
+		t.Errorf("rule f never failed on %d records: the test lost its error case", n)
+	}
+	if tr := guarded.byType["osquery:differential"]; len(tr.groups) == 0 || len(tr.always) == 0 {
+		t.Errorf("index has %d groups and %d unguarded rules, want both", len(tr.groups), len(tr.always))
+	}
+}
