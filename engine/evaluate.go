@@ -16,8 +16,8 @@ type evalState struct {
 	vm    vm.VM
 	env   map[string]any
 	src   rule.Source
-	cache []uint8 // per matcher slot: 0 not run yet, 1 true, 2 false
-	mark  []bool  // per rule of the log type: may fire (its guard holds)
+	cache []uint8        // per matcher slot: 0 not run yet, 1 true, 2 false
+	mark  []bool         // per rule of the log type: may fire (its guard holds)
 	norm  map[string]any // the record's normalized values, boxed (see rule.BoxNormalized)
 }
 
