@@ -24,7 +24,9 @@ func NewClassifier(set *Set) *Classifier { return &Classifier{set: set} }
 // the best configured priority wins (0 is the highest; no priority ranks
 // last); among equal priorities the schema with more declared keys (counted
 // at every depth) wins, being the more specific. Candidates still equal on
-// both are ambiguous. The order of cands and of files never matters.
+// both are ambiguous. The order of cands and of files never matters. A
+// record that is a JSON object or array is only tried against log types that
+// read JSON (never split as csv, kv or syslog text).
 //
 // When no candidate fits, or the fit is ambiguous, err is a *ClassifyError
 // saying why: "not valid JSON: ...", "no schema matched: closest X:
@@ -53,15 +55,22 @@ func (c *Classifier) Classify(raw []byte, cands []*LogType) ([]Record, error) {
 		if t == nil {
 			continue
 		}
-		recs, chk := t.parse(in)
+		recs, chk := t.parse(in, checkFast)
 		if chk.ok() {
 			fits = append(fits, fit{t, recs})
-			continue
 		}
-		allNotJSON = allNotJSON && chk.notJSON
-		if closest == nil || chk.count < closestChk.count ||
-			chk.count == closestChk.count && candidateCompare(t, closest) < 0 {
-			closest, closestChk = t, chk
+	}
+	if len(fits) == 0 { // the slow path: which candidate came closest?
+		for _, t := range cands {
+			if t == nil {
+				continue
+			}
+			_, chk := t.parse(in, checkCount)
+			allNotJSON = allNotJSON && chk.notJSON
+			if closest == nil || chk.count < closestChk.count ||
+				chk.count == closestChk.count && candidateCompare(t, closest) < 0 {
+				closest, closestChk = t, chk
+			}
 		}
 	}
 	switch {
@@ -70,6 +79,7 @@ func (c *Classifier) Classify(raw []byte, cands []*LogType) ([]Record, error) {
 	case len(fits) == 0 && allNotJSON:
 		return nil, &ClassifyError{Reason: "not valid JSON: " + in.docErr.Error()}
 	case len(fits) == 0:
+		_, closestChk = closest.parse(in, checkDescribe) // again, to say why
 		return nil, &ClassifyError{Reason: fmt.Sprintf("no schema matched: closest %s: %s", closest.Name, closestChk)}
 	}
 	slices.SortFunc(fits, func(a, b fit) int { return candidateCompare(a.t, b.t) })
@@ -98,6 +108,23 @@ type input struct {
 	docErr  error
 }
 
+// isJSONDocument reports whether the record is a JSON object or array.
+func (in *input) isJSONDocument() bool {
+	b := bytes.TrimLeft(in.raw, " \t\r\n")
+	if len(b) == 0 || (b[0] != '{' && b[0] != '[') {
+		return false
+	}
+	doc, err := in.json()
+	if err != nil {
+		return false
+	}
+	switch doc.(type) {
+	case map[string]any, []any:
+		return true
+	}
+	return false
+}
+
 func (in *input) json() (any, error) {
 	if !in.decoded {
 		in.decoded = true
@@ -113,9 +140,9 @@ func (c *check) fatal(format string, args ...any) {
 	c.count += 1000
 }
 
-// parse runs t's parser and schema checks on in.
-func (t *LogType) parse(in *input) ([]map[string]any, *check) {
-	chk := &check{}
+// parse runs t's parser and schema checks on in, working as mode says.
+func (t *LogType) parse(in *input, mode checkMode) ([]map[string]any, *check) {
+	chk := &check{mode: mode}
 	var items []any
 	var envelope map[string]any
 	needJSON := t.Parser == "json" || t.jsonPath != nil || t.jsonRegexKey != "" || t.envelope != nil
@@ -143,7 +170,7 @@ func (t *LogType) parse(in *input) ([]map[string]any, *check) {
 	for i, item := range items {
 		sub := chk
 		if len(items) > 1 {
-			sub = &check{}
+			sub = &check{mode: mode}
 		}
 		var m map[string]any
 		if t.Parser == "json" {
@@ -161,10 +188,21 @@ func (t *LogType) parse(in *input) ([]map[string]any, *check) {
 		}
 		if sub != chk && !sub.ok() {
 			chk.count += sub.count
-			chk.problems = append(chk.problems, fmt.Sprintf("record %d: %s", i+1, sub))
+			if mode == checkDescribe {
+				chk.problems = append(chk.problems, fmt.Sprintf("record %d: %s", i+1, sub))
+			}
+		}
+		if chk.done() {
+			return nil, chk
 		}
 	}
 	if !needJSON {
+		if in.isJSONDocument() {
+			// A JSON document is never read as csv, kv or syslog text: a
+			// JSON line would otherwise split into columns by accident.
+			chk.fatal("a JSON document, not %s text", t.Parser)
+			return nil, chk
+		}
 		if m := textParse(t, string(in.raw), chk); m != nil {
 			recs = append(recs, t.finish(m, nil, chk))
 		}
@@ -269,6 +307,9 @@ func (t *LogType) finish(m map[string]any, envelope map[string]any, chk *check) 
 		rec, changed = chk.mapping(m, t.Schema, t.optional, "", false)
 	}
 	for _, p := range t.patterns {
+		if chk.done() {
+			break
+		}
 		src := rec
 		if p.envelope {
 			src = envelope

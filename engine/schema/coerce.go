@@ -17,11 +17,36 @@ type check struct {
 	problems []string
 	count    int
 	notJSON  bool // the raw record is not JSON and the parser needs it
+	mode     checkMode
+}
+
+// checkMode says how much a check works. Classification first checks every
+// candidate in checkFast mode, which stops at the first problem; only when
+// nothing fits does it count every candidate's problems (checkCount) to find
+// the closest, and describe that one (checkDescribe).
+type checkMode uint8
+
+const (
+	checkDescribe checkMode = iota // count and describe every problem
+	checkCount                     // count problems, describe none
+	checkFast                      // stop at the first problem
+)
+
+// done reports whether a fast check has seen enough.
+func (c *check) done() bool { return c.mode == checkFast && c.count > 0 }
+
+// path joins a key path for a problem description; the other modes never
+// describe, so they skip the allocation.
+func (c *check) path(prefix, key string) string {
+	if c.mode != checkDescribe {
+		return ""
+	}
+	return join(prefix, key)
 }
 
 func (c *check) addf(format string, args ...any) {
 	c.count++
-	if len(c.problems) < maxProblems {
+	if c.mode == checkDescribe && len(c.problems) < maxProblems {
 		c.problems = append(c.problems, fmt.Sprintf(format, args...))
 	}
 }
@@ -57,19 +82,22 @@ func (c *check) mapping(m map[string]any, f *Field, optional map[string]bool, pr
 	}
 	present := 0
 	for _, k := range f.Keys {
+		if c.done() {
+			return out, changed
+		}
 		v, ok := m[k.Name]
 		if !ok {
 			if !optional[k.Name] {
 				if envelope {
-					c.addf("missing envelope key %q", join(prefix, k.Name))
+					c.addf("missing envelope key %q", c.path(prefix, k.Name))
 				} else {
-					c.addf("missing key %q", join(prefix, k.Name))
+					c.addf("missing key %q", c.path(prefix, k.Name))
 				}
 			}
 			continue
 		}
 		present++
-		nv, vchanged := c.value(v, k.Field, join(prefix, k.Name))
+		nv, vchanged := c.value(v, k.Field, c.path(prefix, k.Name))
 		if envelope {
 			out[k.Name] = nv
 			continue
@@ -84,7 +112,7 @@ func (c *check) mapping(m map[string]any, f *Field, optional map[string]bool, pr
 			out[k.Name] = nv
 		}
 	}
-	if !envelope && present < len(m) {
+	if !envelope && present < len(m) && !c.done() {
 		var extra []string
 		for k := range m {
 			if f.child(k) == nil {
@@ -93,7 +121,7 @@ func (c *check) mapping(m map[string]any, f *Field, optional map[string]bool, pr
 		}
 		slices.Sort(extra)
 		for _, k := range extra {
-			c.addf("extra key %q", join(prefix, k))
+			c.addf("extra key %q", c.path(prefix, k))
 		}
 	}
 	return out, changed

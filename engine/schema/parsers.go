@@ -38,7 +38,7 @@ func csvColumns(t *LogType, text string, f *Field, prefix string, chk *check) ma
 			m[k.Name] = cols[i]
 			continue
 		}
-		sub := csvColumns(t, cols[i], k.Field, join(prefix, k.Name), chk)
+		sub := csvColumns(t, cols[i], k.Field, chk.path(prefix, k.Name), chk)
 		if sub == nil {
 			return nil
 		}
