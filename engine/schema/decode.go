@@ -4,22 +4,25 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"math"
 	"strconv"
+
+	segjson "github.com/segmentio/encoding/json"
 )
 
 // decodeJSON decodes one JSON document (and nothing after it) into
 // string, int64, float64, bool, map[string]any, []any and nil: numbers
 // become int64 when integral and in range, else float64.
 func decodeJSON(data []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
 	var v any
-	if err := dec.Decode(&v); err != nil {
+	// UseInt64 yields in-range integer literals as int64 directly; other
+	// numbers arrive as json.Number and are converted by fixNumbers. No
+	// zero-copy flags: data is reused by the payload reader after return.
+	rest, err := segjson.Parse(data, &v, segjson.UseInt64|segjson.UseNumber)
+	if err != nil {
 		return nil, err
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+	if len(bytes.TrimSpace(rest)) > 0 {
 		return nil, errors.New("data after the JSON document")
 	}
 	return fixNumbers(v), nil
