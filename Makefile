@@ -31,7 +31,7 @@ fuzz:
 	done
 
 rules:
-	$(GO) run ./cmd/ruleck lint rules.d/
+	$(GO) run ./cmd/ruleck lint --strict --config examples/streamalert.yaml rules.d/
 	$(GO) run ./cmd/ruleck test rules.d/
 	$(GO) run ./cmd/ruleck fmt rules.d/
 
