@@ -206,7 +206,7 @@ func Build(rules fs.FS, opts Options) (*Ruleset, diag.List) {
 			for i, o := range r.Outputs {
 				if !opts.Config.HasOutput(o) {
 					msg := fmt.Sprintf("output %q is not declared in %s", o, opts.Config.File)
-					if s := rule.Suggest(o, opts.Config.OutputNames()); s != "" {
+					if s := diag.Suggest(o, opts.Config.OutputNames()); s != "" {
 						msg += fmt.Sprintf("; did you mean %q?", s)
 					}
 					diags.Errorf(r.ItemPos("outputs", i), "unknown-output", "%s", msg)
@@ -268,7 +268,7 @@ func resolveTypes(r *rule.Rule, set *schema.Set, names []string, diags *diag.Lis
 		if !found {
 			msg := fmt.Sprintf("unknown log type %q", lt)
 			cands := append(slices.Clone(names), sortedKeys(families)...)
-			if s := rule.Suggest(lt, cands); s != "" {
+			if s := diag.Suggest(lt, cands); s != "" {
 				msg += fmt.Sprintf("; did you mean %q?", s)
 			}
 			diags.Errorf(r.ItemPos("log_types", i), "unknown-log-type", "%s", msg)

@@ -245,7 +245,7 @@ func (x *exprLint) exists(p fieldPath) {
 			cands = childNames(parent)
 		}
 		msg := f.msg + " " + typeList(types)
-		if s := rule.Suggest(p.elems[f.idx], cands); s != "" {
+		if s := diag.Suggest(p.elems[f.idx], cands); s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
 		}
 		x.diag(p.nodes[f.idx], diag.Error, code, "%s", msg)

@@ -161,7 +161,7 @@ func (l *linter) keys(r *rule.Rule, types []*schema.LogType) {
 			}
 			if len(missing) > 0 {
 				msg := fmt.Sprintf("%s: %q is not a field of %s", key, k, typeList(missing))
-				if s := rule.Suggest(k, declaredKeys(l.set.Get(missing[0]).Schema, "")); s != "" {
+				if s := diag.Suggest(k, declaredKeys(l.set.Get(missing[0]).Schema, "")); s != "" {
 					msg += fmt.Sprintf("; did you mean %q?", s)
 				}
 				l.diags.Errorf(r.ItemPos(key, i), "unknown-field", "%s", msg)
@@ -173,7 +173,7 @@ func (l *linter) keys(r *rule.Rule, types []*schema.LogType) {
 			f, ok := lt.Lookup([]string{k})
 			if !ok {
 				msg := fmt.Sprintf("req_subkeys: %q is not a field of log type %s", k, lt.Name)
-				if s := rule.Suggest(k, childNames(lt.Schema)); s != "" {
+				if s := diag.Suggest(k, childNames(lt.Schema)); s != "" {
 					msg += fmt.Sprintf("; did you mean %q?", s)
 				}
 				l.diags.Errorf(r.KeyPos("req_subkeys"), "unknown-field", "%s", msg)

@@ -377,7 +377,7 @@ func (p *patcher) Visit(node *ast.Node) {
 		if name, ok := listRef(n); ok {
 			if _, known := p.c.lib.Lists[name]; !known {
 				msg := fmt.Sprintf("unknown list %q", name)
-				if s := Suggest(name, mapKeys(p.c.lib.Lists)); s != "" {
+				if s := diag.Suggest(name, mapKeys(p.c.lib.Lists)); s != "" {
 					msg += fmt.Sprintf("; did you mean %q?", s)
 				}
 				p.diags.Errorf(p.posOf(n.Property), "unknown-list", "%s", msg)

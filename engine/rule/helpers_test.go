@@ -3,6 +3,8 @@ package rule
 import (
 	"reflect"
 	"testing"
+
+	"github.com/streamalert-go/streamalert/engine/diag"
 )
 
 func mustPrefixes(t *testing.T, vals ...any) *PrefixSet {
@@ -260,7 +262,7 @@ func TestSuggest(t *testing.T) {
 		{"x", ""},
 	}
 	for _, tc := range tests {
-		if got := Suggest(tc.in, RuleKeys); got != tc.want {
+		if got := diag.Suggest(tc.in, RuleKeys); got != tc.want {
 			t.Errorf("Suggest(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}

@@ -235,7 +235,7 @@ func (p *parser) rule(root *yaml.Node) *Rule {
 			msg := fmt.Sprintf("unknown key %q in rule", key)
 			if key == "lists" {
 				msg += " (lists belong in a library file holding only matchers and lists)"
-			} else if s := Suggest(key, RuleKeys); s != "" {
+			} else if s := diag.Suggest(key, RuleKeys); s != "" {
 				msg += fmt.Sprintf("; did you mean %q?", s)
 			}
 			p.errorf(k, "unknown-key", "%s", msg)
@@ -295,7 +295,7 @@ func (p *parser) rule(root *yaml.Node) *Rule {
 				r.Severity = s
 				if !slices.Contains(Severities, s) {
 					msg := fmt.Sprintf("severity %q must be one of %s", s, strings.Join(Severities, ", "))
-					if g := Suggest(s, Severities); g != "" {
+					if g := diag.Suggest(s, Severities); g != "" {
 						msg += fmt.Sprintf("; did you mean %q?", g)
 					}
 					p.errorf(v, "bad-severity", "%s", msg)
@@ -426,7 +426,7 @@ func (p *parser) tests(v *yaml.Node) []Test {
 			key := k.Value
 			if !slices.Contains(TestKeys, key) {
 				msg := fmt.Sprintf("unknown key %q in test case", key)
-				if s := Suggest(key, TestKeys); s != "" {
+				if s := diag.Suggest(key, TestKeys); s != "" {
 					msg += fmt.Sprintf("; did you mean %q?", s)
 				}
 				p.errorf(k, "unknown-key", "%s", msg)
@@ -581,52 +581,13 @@ func Resolve(lib *Library, diags *diag.List) {
 			}
 			if _, ok := lib.Matchers[ref.Name]; !ok {
 				msg := fmt.Sprintf("unknown matcher %q", ref.Name)
-				if s := Suggest(ref.Name, names); s != "" {
+				if s := diag.Suggest(ref.Name, names); s != "" {
 					msg += fmt.Sprintf("; did you mean %q?", s)
 				}
 				diags.Errorf(ref.Pos, "unknown-matcher", "%s", msg)
 			}
 		}
 	}
-}
-
-// Suggest returns the candidate closest to s by edit distance when it is
-// close enough to be a likely typo, else "".
-func Suggest(s string, candidates []string) string {
-	best, bestD := "", -1
-	for _, c := range candidates {
-		d := editDistance(strings.ToLower(s), strings.ToLower(c))
-		if bestD < 0 || d < bestD {
-			best, bestD = c, d
-		}
-	}
-	limit := max(2, utf8.RuneCountInString(s)/3)
-	if bestD < 0 || bestD > limit || bestD == utf8.RuneCountInString(s) {
-		return ""
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, in runes.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 func isNull(n *yaml.Node) bool {

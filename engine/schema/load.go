@@ -282,36 +282,11 @@ func (l *loader) strList(n *yaml.Node, what string) ([]string, bool) {
 
 // didYouMean suggests the closest of choices to s, or "".
 func didYouMean(s string, choices []string) string {
-	best, bestD := "", 3
-	for _, c := range choices {
-		if d := editDistance(s, c); d < bestD {
-			best, bestD = c, d
-		}
-	}
+	best := diag.Suggest(s, choices)
 	if best == "" {
 		return ""
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // logType compiles one definition.
