@@ -33,6 +33,13 @@ type Alert struct {
 	Outputs         []string       `json:"outputs"`
 	Created         time.Time      `json:"created"`
 	Staged          bool           `json:"staged"`
+
+	// MergeByKeys and MergeWindowSeconds come from the rule: alerts of the
+	// rule whose records hold equal values for these keys, within the
+	// window, are sent as one (see Merger). Empty for rules that do not merge
+	// and for merged alerts.
+	MergeByKeys        []string `json:"merge_by_keys,omitempty"`
+	MergeWindowSeconds int64    `json:"merge_window_seconds,omitempty"`
 }
 
 // NewAlertID returns a random, unique alert id (a UUIDv4 string).

@@ -159,5 +159,8 @@ func (cr *compiledRule) alert(rec schema.Record, src Source) Alert {
 		Outputs:         cr.outputs,
 		Created:         time.Now().UTC(),
 		Staged:          r.Staged,
+
+		MergeByKeys:        r.MergeByKeys,
+		MergeWindowSeconds: int64(r.MergeWindow / time.Second),
 	}
 }

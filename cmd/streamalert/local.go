@@ -169,7 +169,7 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, rawSt
 	proc := engine.NewProcessor(bundle)
 	reloads := &reloadStats{}
 	reloads.lastOK.Store(bundle.Loaded.UnixNano())
-	p := &pipeline{proc: proc, sink: newLocalSink(stdout, dead, classifyOnly), cfg: cfg, logs: logs}
+	p := &pipeline{proc: proc, sink: newLocalSink(stdout, dead, classifyOnly), cfg: cfg, logs: logs, merger: engine.NewMerger()}
 	if cfg != nil {
 		p.maxRecord = cfg.MaxRecordSize
 	}
@@ -221,6 +221,11 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, rawSt
 			return 2
 		}
 	}
+	workers.Go(func() {
+		if err := p.releaseMerged(runCtx); err != nil {
+			fmt.Fprintf(stderr, "streamalert: writing merged alerts: %v\n", err)
+		}
+	})
 	for _, in := range followed {
 		workers.Go(func() {
 			if err := follow(runCtx, p, in.path, stderr); err != nil {
@@ -278,12 +283,17 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, rawSt
 		readErrs = waitInputs(inputsDone, stdin)
 	}
 	prog.finish()
+	// Alerts still gathered for a merge window go out now, merged so far:
+	// nothing is held back past the end of the run.
+	if err := p.emitMerged(p.merger.Flush()); err != nil {
+		fmt.Fprintf(stderr, "streamalert: writing merged alerts: %v\n", err)
+	}
 	closeDeliveries()
 	if err := p.sink.close(); err != nil {
 		fmt.Fprintf(stderr, "streamalert: writing output: %v\n", err)
 		return 2
 	}
-	printSummary(stderr, proc, classifyOnly)
+	printSummary(stderr, proc, p.sink, classifyOnly)
 	if readErrs > 0 {
 		return 2
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"sync/atomic"
+	"time"
 
 	"github.com/streamalert-go/streamalert/engine"
 	"github.com/streamalert-go/streamalert/engine/config"
@@ -18,6 +19,7 @@ type pipeline struct {
 	proc      *engine.Processor
 	sink      *localSink
 	deliver   *delivery // nil when no outputs are configured
+	merger    *engine.Merger
 	cfg       *config.Config
 	logs      []string // --logs; nil means the config's sources, else all
 	maxRecord int
@@ -53,15 +55,60 @@ func (p *pipeline) record(src engine.Source, raw payload.Raw, logs []string, c *
 			c.unclassified.Add(1)
 		}
 	}
+	// Alerts of rules with merge_by_keys wait in the merger for their
+	// window; the others go out now.
+	pass := res.Alerts[:0]
+	for _, a := range res.Alerts {
+		if a, now := p.merger.Add(a); now {
+			pass = append(pass, a)
+		}
+	}
+	res.Alerts = pass
 	if err := p.sink.write(src, raw, res, flush); err != nil {
 		return err
 	}
+	p.dispatch(res.Alerts)
+	return nil
+}
+
+// dispatch queues alerts for delivery to their outputs.
+func (p *pipeline) dispatch(alerts []engine.Alert) {
 	if p.deliver != nil {
-		for _, a := range res.Alerts {
+		for _, a := range alerts {
 			p.deliver.enqueue(a)
 		}
 	}
+}
+
+// emitMerged writes and delivers alerts released by the merger.
+func (p *pipeline) emitMerged(alerts []engine.Alert) error {
+	if len(alerts) == 0 {
+		return nil
+	}
+	if err := p.sink.writeAlerts(alerts); err != nil {
+		return err
+	}
+	p.dispatch(alerts)
 	return nil
+}
+
+// mergeTick is how often held alerts are checked for an ended merge window.
+const mergeTick = time.Second
+
+// releaseMerged sends merged alerts as their windows end, until ctx ends.
+func (p *pipeline) releaseMerged(ctx context.Context) error {
+	t := time.NewTicker(mergeTick)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case now := <-t.C:
+			if err := p.emitMerged(p.merger.Due(now)); err != nil {
+				return err
+			}
+		}
+	}
 }
 
 // feed reads r (a whole payload, or a stream line by line) and processes

@@ -27,6 +27,7 @@ type localSink struct {
 	dead         *deadLetterFile
 	classifyOnly bool
 	closed       bool // after close, late writes (a straggling reader) are dropped
+	alertLines   int  // alerts written (merged groups count once)
 }
 
 func newLocalSink(w io.Writer, dead *deadLetterFile, classifyOnly bool) *localSink {
@@ -78,12 +79,30 @@ func (s *localSink) write(src engine.Source, raw payload.Raw, res engine.Result,
 			if err := s.enc.Encode(a); err != nil {
 				return err
 			}
+			s.alertLines++
 		}
 	}
 	if flush {
 		return s.flushLocked()
 	}
 	return nil
+}
+
+// writeAlerts writes alerts that no single record produced (merged ones)
+// and flushes them.
+func (s *localSink) writeAlerts(alerts []engine.Alert) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return errSinkClosed
+	}
+	for _, a := range alerts {
+		if err := s.enc.Encode(a); err != nil {
+			return err
+		}
+		s.alertLines++
+	}
+	return s.flushLocked()
 }
 
 var errSinkClosed = errors.New("output closed")
@@ -206,7 +225,7 @@ func (r *ruleErrorReporter) report(e engine.RuleError) {
 	fmt.Fprintf(r.w, "streamalert: rule %s (%s) failed on a %s record from %s:%s: %v\n", e.Rule, e.File, e.LogType, e.Source.Service, e.Source.Entity, e.Err)
 }
 
-func printSummary(w io.Writer, p *engine.Processor, classifyOnly bool) {
+func printSummary(w io.Writer, p *engine.Processor, s *localSink, classifyOnly bool) {
 	st := p.Stats()
 	fmt.Fprintf(w, "streamalert: %d raw records, %d records classified, %d unclassified", st.Raw.Load(), st.Records.Load(), st.Unclassified.Load())
 	if !classifyOnly {
@@ -214,7 +233,13 @@ func printSummary(w io.Writer, p *engine.Processor, classifyOnly bool) {
 		for _, n := range p.RuleErrorCounts() {
 			ruleErrs += n
 		}
-		fmt.Fprintf(w, ", %d alerts, %d rule errors", st.Alerts.Load(), ruleErrs)
+		fmt.Fprintf(w, ", %d alerts", st.Alerts.Load())
+		s.mu.Lock()
+		if lines := uint64(s.alertLines); lines != st.Alerts.Load() {
+			fmt.Fprintf(w, " (%d sent after merge_by_keys merging)", lines)
+		}
+		s.mu.Unlock()
+		fmt.Fprintf(w, ", %d rule errors", ruleErrs)
 	}
 	fmt.Fprintln(w)
 }

@@ -367,6 +367,12 @@ func (p *parser) rule(root *yaml.Node) *Rule {
 	if r.Condition == nil && len(r.Matchers) == 0 {
 		p.diags.Errorf(r.Pos, "missing-key", "rule %s needs a condition or matchers", r.Name)
 	}
+	switch _, hasWindow := r.Keys["merge_window"]; {
+	case len(r.MergeByKeys) > 0 && !hasWindow:
+		p.diags.Errorf(r.KeyPos("merge_by_keys"), "missing-key", "merge_by_keys needs a merge_window (how long to gather alerts before sending one)")
+	case hasWindow && len(r.MergeByKeys) == 0:
+		p.diags.Errorf(r.KeyPos("merge_window"), "missing-key", "merge_window needs merge_by_keys (the keys whose equal values make alerts one)")
+	}
 	return r
 }
 

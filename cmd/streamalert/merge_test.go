@@ -1,0 +1,60 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestMergeWindowLive: in a long-running session, alerts of a rule with
+// merge_by_keys are held for the window, then sent as one merged alert per
+// key value; a rule without merge keys alerts at once.
+func TestMergeWindowLive(t *testing.T) {
+	merging := testRule("merged", "login") + "merge_by_keys: [user]\nmerge_window: 1s\n"
+	rules, schemas := testDirs(t, map[string]string{
+		"merged.yaml": merging,
+		"plain.yaml":  testRule("plain", "exec"),
+	})
+	s := startRun(t, "--rules", rules, "--schemas", schemas, "--watch", "-")
+	s.waitStderr(0, "watching")
+	s.send(`{"kind":"login","user":"alice","n":1}`, `{"kind":"exec","user":"x","n":9}`,
+		`{"kind":"login","user":"alice","n":2}`, `{"kind":"login","user":"bob","n":3}`)
+	// The plain alert comes first, at once; the merged ones after their window.
+	if got := s.waitAlerts(1); got[0] != "plain" {
+		t.Fatalf("first alert = %s, want plain (merging alerts must wait)", got[0])
+	}
+	got := s.waitAlerts(3)
+	if got[1] != "merged" || got[2] != "merged" {
+		t.Fatalf("alerts = %v", got)
+	}
+	out := s.stdout.String()
+	if !strings.Contains(out, `"AlertCount":2`) || !strings.Contains(out, `"MergedBy":{"user":"alice"}`) {
+		t.Errorf("no merged alert for alice's two logins:\n%s", out)
+	}
+	if !strings.Contains(out, `"user":"bob"`) || strings.Count(out, `"AlertCount"`) != 1 {
+		t.Errorf("bob's single alert must be sent as it is:\n%s", out)
+	}
+	if code := s.stop(); code != 0 {
+		t.Fatalf("exit %d\n%s", code, s.dump())
+	}
+	if !strings.Contains(s.stderr.String(), "4 alerts (3 sent after merge_by_keys merging)") {
+		t.Errorf("summary:\n%s", s.stderr.String())
+	}
+}
+
+// TestMergeFlushedAtEnd: a run over files that ends before the window does
+// not lose the alerts it holds.
+func TestMergeFlushedAtEnd(t *testing.T) {
+	rules, schemas := testDirs(t, map[string]string{
+		"merged.yaml": testRule("merged", "login") + "merge_by_keys: [user]\nmerge_window: 1h\n",
+	})
+	in := filepath.Join(t.TempDir(), "in.jsonl")
+	writeFile(t, in, `{"kind":"login","user":"alice","n":1}`+"\n"+`{"kind":"login","user":"alice","n":2}`+"\n")
+	var stdout, stderr syncBuffer
+	if code := run(t.Context(), []string{"run", "--rules", rules, "--schemas", schemas, in}, strings.NewReader(""), &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), `"AlertCount":2`) {
+		t.Errorf("held alerts not flushed at the end:\n%s\n%s", stdout.String(), stderr.String())
+	}
+}
