@@ -40,6 +40,13 @@ type Alert struct {
 	// and for merged alerts.
 	MergeByKeys        []string `json:"merge_by_keys,omitempty"`
 	MergeWindowSeconds int64    `json:"merge_window_seconds,omitempty"`
+
+	// Threshold, DedupKeys and DedupPeriodSeconds come from the rule (see
+	// Deduper): the alert is sent only for the Threshold-th matching record
+	// of its group within the period, and once per group and period.
+	Threshold          int      `json:"threshold,omitempty"`
+	DedupKeys          []string `json:"dedup_keys,omitempty"`
+	DedupPeriodSeconds int64    `json:"dedup_period_seconds,omitempty"`
 }
 
 // NewAlertID returns a random, unique alert id (a UUIDv4 string).

@@ -162,5 +162,8 @@ func (cr *compiledRule) alert(rec schema.Record, src Source) Alert {
 
 		MergeByKeys:        r.MergeByKeys,
 		MergeWindowSeconds: int64(r.MergeWindow / time.Second),
+		Threshold:          r.Threshold,
+		DedupKeys:          r.DedupKeys,
+		DedupPeriodSeconds: int64(r.DedupPeriod / time.Second),
 	}
 }

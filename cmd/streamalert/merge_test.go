@@ -37,7 +37,7 @@ func TestMergeWindowLive(t *testing.T) {
 	if code := s.stop(); code != 0 {
 		t.Fatalf("exit %d\n%s", code, s.dump())
 	}
-	if !strings.Contains(s.stderr.String(), "4 alerts (3 sent after merge_by_keys merging)") {
+	if !strings.Contains(s.stderr.String(), "4 alerts (3 sent after thresholds, dedup and merging)") {
 		t.Errorf("summary:\n%s", s.stderr.String())
 	}
 }
@@ -56,5 +56,30 @@ func TestMergeFlushedAtEnd(t *testing.T) {
 	}
 	if !strings.Contains(stdout.String(), `"AlertCount":2`) {
 		t.Errorf("held alerts not flushed at the end:\n%s\n%s", stdout.String(), stderr.String())
+	}
+}
+
+// TestThresholdAndDedup: a rule with threshold 3 per user alerts on the
+// third matching record of a user, once per period.
+func TestThresholdAndDedup(t *testing.T) {
+	rules, schemas := testDirs(t, map[string]string{
+		"brute.yaml": testRule("brute", "fail") + "threshold: 3\ndedup_keys: [user]\ndedup_period: 1h\n",
+	})
+	in := filepath.Join(t.TempDir(), "in.jsonl")
+	var lines []string
+	for i, u := range []string{"alice", "bob", "alice", "alice", "alice", "bob"} {
+		lines = append(lines, `{"kind":"fail","user":"`+u+`","n":`+string(rune('0'+i))+`}`)
+	}
+	writeFile(t, in, strings.Join(lines, "\n")+"\n")
+	var stdout, stderr syncBuffer
+	if code := run(t.Context(), []string{"run", "--rules", rules, "--schemas", schemas, in}, strings.NewReader(""), &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	out := stdout.String()
+	if strings.Count(out, `"rule_name":"brute"`) != 1 || !strings.Contains(out, `"n":3`) {
+		t.Errorf("want exactly one alert, for alice's third failure (n=3):\n%s", out)
+	}
+	if !strings.Contains(stderr.String(), "6 alerts (1 sent after thresholds, dedup and merging)") {
+		t.Errorf("summary:\n%s", stderr.String())
 	}
 }

@@ -19,6 +19,7 @@ type pipeline struct {
 	proc      *engine.Processor
 	sink      *localSink
 	deliver   *delivery // nil when no outputs are configured
+	dedup     *engine.Deduper
 	merger    *engine.Merger
 	cfg       *config.Config
 	logs      []string // --logs; nil means the config's sources, else all
@@ -55,11 +56,16 @@ func (p *pipeline) record(src engine.Source, raw payload.Raw, logs []string, c *
 			c.unclassified.Add(1)
 		}
 	}
-	// Alerts of rules with merge_by_keys wait in the merger for their
-	// window; the others go out now.
+	// A rule's threshold and dedup_period may suppress its alert; alerts of
+	// rules with merge_by_keys wait in the merger for their window; the
+	// others go out now.
 	pass := res.Alerts[:0]
+	now := time.Now()
 	for _, a := range res.Alerts {
-		if a, now := p.merger.Add(a); now {
+		if !p.dedup.Allow(a, now) {
+			continue
+		}
+		if a, send := p.merger.Add(a); send {
 			pass = append(pass, a)
 		}
 	}
@@ -107,6 +113,7 @@ func (p *pipeline) releaseMerged(ctx context.Context) error {
 			if err := p.emitMerged(p.merger.Due(now)); err != nil {
 				return err
 			}
+			p.dedup.Expire(now)
 		}
 	}
 }

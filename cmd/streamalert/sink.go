@@ -236,7 +236,7 @@ func printSummary(w io.Writer, p *engine.Processor, s *localSink, classifyOnly b
 		fmt.Fprintf(w, ", %d alerts", st.Alerts.Load())
 		s.mu.Lock()
 		if lines := uint64(s.alertLines); lines != st.Alerts.Load() {
-			fmt.Fprintf(w, " (%d sent after merge_by_keys merging)", lines)
+			fmt.Fprintf(w, " (%d sent after thresholds, dedup and merging)", lines)
 		}
 		s.mu.Unlock()
 		fmt.Fprintf(w, ", %d rule errors", ruleErrs)
