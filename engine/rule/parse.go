@@ -373,6 +373,9 @@ func (p *parser) rule(root *yaml.Node) *Rule {
 	case hasWindow && len(r.MergeByKeys) == 0:
 		p.diags.Errorf(r.KeyPos("merge_window"), "missing-key", "merge_window needs merge_by_keys (the keys whose equal values make alerts one)")
 	}
+	if len(r.DedupKeys) > 0 && r.DedupPeriod == 0 && r.Threshold <= 1 {
+		p.diags.Errorf(r.KeyPos("dedup_keys"), "missing-key", "dedup_keys needs dedup_period or a threshold above 1 (they group the alerts those count)")
+	}
 	return r
 }
 

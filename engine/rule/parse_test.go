@@ -150,6 +150,8 @@ func TestParseProblems(t *testing.T) {
 			[]string{"r.yaml:1:1: rule has no name [missing-key]", "needs log_types or datatypes", "needs a condition or matchers"}},
 		{"merge keys without a window", "name: a\nlog_types: [x]\ncondition: 'true'\nmerge_by_keys: [host]\n",
 			[]string{"r.yaml:4:1: merge_by_keys needs a merge_window (how long to gather alerts before sending one) [missing-key]"}},
+		{"dedup keys alone", "name: a\nlog_types: [x]\ncondition: 'true'\ndedup_keys: [host]\n",
+			[]string{"r.yaml:4:1: dedup_keys needs dedup_period or a threshold above 1 (they group the alerts those count) [missing-key]"}},
 		{"a window without merge keys", "name: a\nlog_types: [x]\ncondition: 'true'\nmerge_window: 5m\n",
 			[]string{"r.yaml:4:1: merge_window needs merge_by_keys (the keys whose equal values make alerts one) [missing-key]"}},
 		{"bad name", "name: Bad-Name\nlog_types: [x]\ncondition: 'true'\n",
