@@ -57,6 +57,21 @@ func (l *lazy[T]) get(ctx context.Context) (T, error) {
 	return v, nil
 }
 
+// buildAWS makes l build its SDK client on first use, from the output's AWS
+// settings (region, endpoint_url), which are checked now. newClient gets the
+// endpoint override, nil for the real AWS endpoint.
+func buildAWS[T any](b *builder, l *lazy[T], newClient func(cfg aws.Config, endpoint *string) T) {
+	t := b.awsTarget()
+	l.build = func(ctx context.Context) (T, error) {
+		cfg, err := b.awsConfig(ctx, t)
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		return newClient(cfg, endpointPtr(t.endpoint)), nil
+	}
+}
+
 func endpointPtr(e string) *string {
 	if e == "" {
 		return nil

@@ -21,15 +21,10 @@ type cloudWatchLogOutput struct {
 }
 
 func newCloudWatchLog(b *builder) Output {
-	t := b.awsTarget()
 	o := &cloudWatchLogOutput{builder: b, group: b.set.str("log_group", true, ""), stream: b.set.str("log_stream", true, "")}
-	o.client.build = func(ctx context.Context) (*cloudwatchlogs.Client, error) {
-		cfg, err := b.awsConfig(ctx, t)
-		if err != nil {
-			return nil, err
-		}
-		return cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { o.BaseEndpoint = endpointPtr(t.endpoint) }), nil
-	}
+	buildAWS(b, &o.client, func(cfg aws.Config, endpoint *string) *cloudwatchlogs.Client {
+		return cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { o.BaseEndpoint = endpoint })
+	})
 	return o
 }
 

@@ -21,15 +21,10 @@ type firehoseOutput struct {
 }
 
 func newFirehose(b *builder) Output {
-	t := b.awsTarget()
 	o := &firehoseOutput{builder: b, stream: b.set.str("delivery_stream", true, "")}
-	o.client.build = func(ctx context.Context) (*firehose.Client, error) {
-		cfg, err := b.awsConfig(ctx, t)
-		if err != nil {
-			return nil, err
-		}
-		return firehose.NewFromConfig(cfg, func(o *firehose.Options) { o.BaseEndpoint = endpointPtr(t.endpoint) }), nil
-	}
+	buildAWS(b, &o.client, func(cfg aws.Config, endpoint *string) *firehose.Client {
+		return firehose.NewFromConfig(cfg, func(o *firehose.Options) { o.BaseEndpoint = endpoint })
+	})
 	return o
 }
 

@@ -23,19 +23,14 @@ type lambdaOutput struct {
 }
 
 func newLambda(b *builder) Output {
-	t := b.awsTarget()
 	o := &lambdaOutput{builder: b,
 		function:   b.set.str("function_name", true, ""),
 		qualifier:  b.set.str("qualifier", false, ""),
 		invocation: b.set.oneOf("invocation_type", "Event", "Event", "RequestResponse"),
 	}
-	o.client.build = func(ctx context.Context) (*lambda.Client, error) {
-		cfg, err := b.awsConfig(ctx, t)
-		if err != nil {
-			return nil, err
-		}
-		return lambda.NewFromConfig(cfg, func(o *lambda.Options) { o.BaseEndpoint = endpointPtr(t.endpoint) }), nil
-	}
+	buildAWS(b, &o.client, func(cfg aws.Config, endpoint *string) *lambda.Client {
+		return lambda.NewFromConfig(cfg, func(o *lambda.Options) { o.BaseEndpoint = endpoint })
+	})
 	return o
 }
 

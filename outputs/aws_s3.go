@@ -23,18 +23,13 @@ type s3Output struct {
 }
 
 func newS3(b *builder) Output {
-	t := b.awsTarget()
 	o := &s3Output{builder: b, bucket: b.set.str("bucket", true, ""), prefix: b.set.str("prefix", false, "alerts")}
-	o.client.build = func(ctx context.Context) (*s3.Client, error) {
-		cfg, err := b.awsConfig(ctx, t)
-		if err != nil {
-			return nil, err
-		}
+	buildAWS(b, &o.client, func(cfg aws.Config, endpoint *string) *s3.Client {
 		return s3.NewFromConfig(cfg, func(o *s3.Options) {
-			o.BaseEndpoint = endpointPtr(t.endpoint)
-			o.UsePathStyle = t.endpoint != ""
-		}), nil
-	}
+			o.BaseEndpoint = endpoint
+			o.UsePathStyle = endpoint != nil // local S3 servers have no bucket subdomains
+		})
+	})
 	return o
 }
 

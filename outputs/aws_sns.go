@@ -20,18 +20,13 @@ type snsOutput struct {
 }
 
 func newSNS(b *builder) Output {
-	t := b.awsTarget()
 	o := &snsOutput{builder: b, topic: b.set.str("topic_arn", true, "")}
 	if o.topic != "" && !strings.HasPrefix(o.topic, "arn:") {
 		b.set.errorf("topic_arn", "must be a topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME), got %q", o.topic)
 	}
-	o.client.build = func(ctx context.Context) (*sns.Client, error) {
-		cfg, err := b.awsConfig(ctx, t)
-		if err != nil {
-			return nil, err
-		}
-		return sns.NewFromConfig(cfg, func(o *sns.Options) { o.BaseEndpoint = endpointPtr(t.endpoint) }), nil
-	}
+	buildAWS(b, &o.client, func(cfg aws.Config, endpoint *string) *sns.Client {
+		return sns.NewFromConfig(cfg, func(o *sns.Options) { o.BaseEndpoint = endpoint })
+	})
 	return o
 }
 

@@ -23,18 +23,13 @@ type sqsOutput struct {
 }
 
 func newSQS(b *builder) Output {
-	t := b.awsTarget()
 	o := &sqsOutput{builder: b, queueURL: b.set.str("queue_url", false, ""), queueName: b.set.str("queue_name", false, "")}
 	if (o.queueURL == "") == (o.queueName == "") {
 		b.set.errorf("", "set exactly one of queue_url and queue_name")
 	}
-	o.client.build = func(ctx context.Context) (*sqs.Client, error) {
-		cfg, err := b.awsConfig(ctx, t)
-		if err != nil {
-			return nil, err
-		}
-		return sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.BaseEndpoint = endpointPtr(t.endpoint) }), nil
-	}
+	buildAWS(b, &o.client, func(cfg aws.Config, endpoint *string) *sqs.Client {
+		return sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.BaseEndpoint = endpoint })
+	})
 	o.url.build = func(ctx context.Context) (string, error) {
 		if o.queueURL != "" {
 			return o.queueURL, nil
