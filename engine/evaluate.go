@@ -33,12 +33,20 @@ const (
 // rules. Safe for concurrent use. The alerts share rec.Data and the rules'
 // tags, outputs and context: do not modify them.
 func (rs *Ruleset) Evaluate(rec schema.Record, src Source) []Alert {
+	alerts, _ := rs.EvaluateAll(rec, src)
+	return alerts
+}
+
+// EvaluateAll is Evaluate that also returns the run-time errors of the
+// rules that failed on rec (counted and reported as Evaluate does), so that
+// the caller can keep the record those rules could not judge.
+func (rs *Ruleset) EvaluateAll(rec schema.Record, src Source) (alerts []Alert, ruleErrs []RuleError) {
 	if rec.Type == nil {
-		return nil
+		return nil, nil
 	}
 	tr := rs.byType[rec.Type.Name]
 	if tr == nil {
-		return nil
+		return nil, nil
 	}
 	st := rs.pool.Get().(*evalState)
 	st.src = rule.Source(src)
@@ -52,7 +60,6 @@ func (rs *Ruleset) Evaluate(rec schema.Record, src Source) []Alert {
 	mark := st.mark[:len(tr.rules)]
 	clear(mark)
 	tr.candidates(rec.Data, mark)
-	var alerts []Alert
 	for i := range tr.rules {
 		if !mark[i] {
 			continue
@@ -60,7 +67,7 @@ func (rs *Ruleset) Evaluate(rec schema.Record, src Source) []Alert {
 		trr := &tr.rules[i]
 		fired, err := st.fires(trr.r, trr.idx, cache, rec.Data)
 		if err != nil {
-			rs.reportError(trr.r, rec.Type.Name, src, err)
+			ruleErrs = append(ruleErrs, rs.reportError(trr.r, rec.Type.Name, src, err))
 			continue
 		}
 		if fired {
@@ -73,7 +80,7 @@ func (rs *Ruleset) Evaluate(rec schema.Record, src Source) []Alert {
 	rule.SetEnv(st.env, nil, nil, &st.src, nil) // do not keep the record alive
 	clear(st.norm)
 	rs.pool.Put(st)
-	return alerts
+	return alerts, ruleErrs
 }
 
 // fires reports whether cr fires on the record in st.env: req_subkeys hold,

@@ -290,6 +290,10 @@ type Result struct {
 	// Err says why the raw record did not classify (nil when it did). The
 	// caller writes such records to its dead-letter sink.
 	Err error
+	// RuleErrors are the rules that failed at run time on these records:
+	// they could not judge them, so the caller keeps the raw record in its
+	// dead-letter sink for each.
+	RuleErrors []RuleError
 }
 
 // Process classifies raw and evaluates every record it yields. logs limits
@@ -320,7 +324,8 @@ func (p *Processor) Process(raw []byte, rejected error, src Source, logs []strin
 		if b.Rules == nil {
 			continue
 		}
-		alerts := b.Rules.Evaluate(r, src)
+		alerts, ruleErrs := b.Rules.EvaluateAll(r, src)
+		res.RuleErrors = append(res.RuleErrors, ruleErrs...)
 		for _, a := range alerts {
 			p.stats.alert(a.RuleName)
 		}

@@ -384,20 +384,22 @@ func (rs *Ruleset) RulesFor(logType string) []string {
 
 // reportError counts a rule's run-time error and calls OnRuleError unless
 // it was called for this rule less than ErrorInterval ago.
-func (rs *Ruleset) reportError(cr *compiledRule, logType string, src Source, err error) {
+func (rs *Ruleset) reportError(cr *compiledRule, logType string, src Source, err error) RuleError {
 	cr.errors.Add(1)
+	re := RuleError{Rule: cr.rule.Name, File: cr.rule.File, Source: src, LogType: logType, Err: err}
 	if rs.opts.OnRuleError == nil {
-		return
+		return re
 	}
 	now := time.Now().UnixNano()
 	last := cr.lastReport.Load()
 	if last != 0 && now-last < int64(rs.opts.ErrorInterval) {
-		return
+		return re
 	}
 	if !cr.lastReport.CompareAndSwap(last, now) {
-		return // another goroutine reports this interval
+		return re // another goroutine reports this interval
 	}
-	rs.opts.OnRuleError(RuleError{Rule: cr.rule.Name, File: cr.rule.File, Source: src, LogType: logType, Err: err})
+	rs.opts.OnRuleError(re)
+	return re
 }
 
 // errNotBool guards AsBool: a condition's value must be a bool.

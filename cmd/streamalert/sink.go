@@ -56,6 +56,13 @@ func (s *localSink) write(src engine.Source, raw payload.Raw, res engine.Result,
 	if s.closed {
 		return errSinkClosed
 	}
+	if s.dead != nil {
+		for _, re := range res.RuleErrors {
+			if err := s.dead.write(src, raw, re); err != nil {
+				return err
+			}
+		}
+	}
 	if res.Err != nil {
 		if s.dead != nil {
 			if err := s.dead.write(src, raw, res.Err); err != nil {
@@ -177,6 +184,9 @@ type deadLetter struct {
 	Reason string        `json:"reason"`
 	Source engine.Source `json:"source"`
 	Line   int           `json:"line,omitempty"`
+	// Rule names the rule that failed on the record (for a rule error; the
+	// record classified, but this rule could not judge it).
+	Rule string `json:"rule,omitempty"`
 	// Raw is the record when it is valid UTF-8; otherwise RawBase64 holds
 	// the exact bytes.
 	Raw       string `json:"raw,omitempty"`
@@ -185,6 +195,9 @@ type deadLetter struct {
 
 func (d *deadLetterFile) write(src engine.Source, raw payload.Raw, why error) error {
 	rec := deadLetter{Time: time.Now().UTC(), Reason: why.Error(), Source: src, Line: raw.Line}
+	if re, ok := why.(engine.RuleError); ok {
+		rec.Rule = re.Rule
+	}
 	if utf8.Valid(raw.Data) {
 		rec.Raw = string(raw.Data)
 	} else {
