@@ -136,13 +136,19 @@ func (s *localSink) close() error {
 	return s.flushLocked()
 }
 
+// nonEmpty returns the normalized types that have values (nil if none), so
+// classify's output shows what a record provides.
 func nonEmpty(m map[string][]any) map[string][]any {
-	for _, v := range m {
+	var out map[string][]any
+	for k, v := range m {
 		if len(v) > 0 {
-			return m
+			if out == nil {
+				out = make(map[string][]any, len(m))
+			}
+			out[k] = v
 		}
 	}
-	return nil
+	return out
 }
 
 // reason prefixes a classification error with where the record was.

@@ -67,8 +67,8 @@ func (c *Classifier) Classify(raw []byte, cands []*LogType) ([]Record, error) {
 			}
 			_, chk := t.parse(in, checkCount)
 			allNotJSON = allNotJSON && chk.notJSON
-			if closest == nil || chk.count < closestChk.count ||
-				chk.count == closestChk.count && candidateCompare(t, closest) < 0 {
+			if closest == nil || chk.rank() < closestChk.rank() ||
+				chk.rank() == closestChk.rank() && candidateCompare(t, closest) < 0 {
 				closest, closestChk = t, chk
 			}
 		}
@@ -137,7 +137,7 @@ func (in *input) json() (any, error) {
 // any record that parsed but had schema problems.
 func (c *check) fatal(format string, args ...any) {
 	c.addf(format, args...)
-	c.count += 1000
+	c.fatals++
 }
 
 // parse runs t's parser and schema checks on in, working as mode says.
@@ -188,8 +188,10 @@ func (t *LogType) parse(in *input, mode checkMode) ([]map[string]any, *check) {
 		}
 		if sub != chk && !sub.ok() {
 			chk.count += sub.count
+			chk.fatals += sub.fatals
 			if mode == checkDescribe {
 				chk.problems = append(chk.problems, fmt.Sprintf("record %d: %s", i+1, sub))
+				chk.described += sub.count
 			}
 		}
 		if chk.done() {

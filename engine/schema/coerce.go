@@ -14,8 +14,10 @@ const maxProblems = 6
 // check collects why a record does not fit a schema. The number of problems
 // ranks candidates: the one with fewest is the "closest" in errors.
 type check struct {
-	problems []string
-	count    int
+	problems  []string
+	count     int // problems found
+	described int // problems that problems describes
+	fatals    int // parser-level failures among them (see fatal)
 	notJSON  bool // the raw record is not JSON and the parser needs it
 	mode     checkMode
 }
@@ -47,16 +49,21 @@ func (c *check) path(prefix, key string) string {
 func (c *check) addf(format string, args ...any) {
 	c.count++
 	if c.mode == checkDescribe && len(c.problems) < maxProblems {
+		c.described++
 		c.problems = append(c.problems, fmt.Sprintf(format, args...))
 	}
 }
 
 func (c *check) ok() bool { return c.count == 0 }
 
+// rank orders candidates from closest (lowest): a parser-level failure
+// weighs more than any number of schema problems.
+func (c *check) rank() int { return c.count + 1000*c.fatals }
+
 func (c *check) String() string {
 	s := strings.Join(c.problems, ", ")
-	if c.count > len(c.problems) {
-		s += fmt.Sprintf(" and %d more", c.count-len(c.problems))
+	if c.count > c.described {
+		s += fmt.Sprintf(" and %d more", c.count-c.described)
 	}
 	return s
 }

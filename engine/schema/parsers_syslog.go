@@ -1,5 +1,7 @@
 package schema
 
+import "strings"
+
 func init() { textParsers["syslog"] = syslogRecord }
 
 // syslogExtras are the keys the syslog parser adds when the line has them;
@@ -15,7 +17,7 @@ var syslogExtras = map[string]bool{
 func syslogRecord(t *LogType, text string, chk *check) map[string]any {
 	m, err := parseSyslog(text)
 	if err != nil {
-		chk.fatal("not a syslog line: %v", err)
+		chk.fatal("not a syslog line (%s)", strings.TrimPrefix(err.Error(), "syslog: "))
 		return nil
 	}
 	for k := range m {
