@@ -15,11 +15,11 @@ const maxProblems = 6
 // ranks candidates: the one with fewest is the "closest" in errors.
 type check struct {
 	problems  []string
-	count     int // problems found
-	described int // problems that problems describes
-	fatals    int // parser-level failures among them (see fatal)
-	notJSON  bool // the raw record is not JSON and the parser needs it
-	mode     checkMode
+	count     int  // problems found
+	described int  // problems that problems describes
+	fatals    int  // parser-level failures among them (see fatal)
+	notJSON   bool // the raw record is not JSON and the parser needs it
+	mode      checkMode
 }
 
 // checkMode says how much a check works. Classification first checks every
