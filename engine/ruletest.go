@@ -126,7 +126,7 @@ func recordFor(c *schema.Classifier, cands []*schema.LogType, data map[string]an
 			if err == nil {
 				return rec, nil
 			}
-			firstErr = cmpErr(firstErr, fmt.Errorf("record does not fit %s: %w", lt.Name, err))
+			firstErr = cmpErr(firstErr, fmt.Errorf("record %w", err))
 			continue
 		}
 		if c != nil && lt.Parser == "json" {

@@ -225,7 +225,7 @@ func (x *exprLint) exists(p fieldPath) {
 			if parent.Kind == schema.KindMapping {
 				f = failure{i, fmt.Sprintf("unknown field %q: not in", p.text(i+1))}
 			} else {
-				f = failure{i, fmt.Sprintf("unknown field %q: %s is %s in", p.text(i+1), p.text(i), kindNoun(parent.Kind))}
+				f = failure{i, fmt.Sprintf("unknown field %q: %s is %s in", p.text(i+1), p.text(i), parent.Kind.Noun())}
 			}
 		}
 		if _, ok := missing[f]; !ok {
@@ -346,7 +346,7 @@ func (x *exprLint) needString(n ast.Node, op string) {
 	}
 	for _, lt := range x.types {
 		if k, ok := kindIn(p, lt); ok && k != schema.KindString {
-			x.diag(p.nodes[len(p.nodes)-1], diag.Error, "field-type", "%s is %s in log type %s; %s needs a string", p.text(len(p.elems)), kindNoun(k), lt.Name, op)
+			x.diag(p.nodes[len(p.nodes)-1], diag.Error, "field-type", "%s is %s in log type %s; %s needs a string", p.text(len(p.elems)), k.Noun(), lt.Name, op)
 		}
 	}
 }
@@ -362,7 +362,7 @@ func (x *exprLint) compare(field, lit ast.Node) {
 	}
 	for _, lt := range x.types {
 		if k, ok := kindIn(p, lt); ok && !compatible(k, lk) {
-			x.diag(p.nodes[len(p.nodes)-1], diag.Error, "field-type", "%s is %s in log type %s, compared with the %s", p.text(len(p.elems)), kindNoun(k), lt.Name, ltext)
+			x.diag(p.nodes[len(p.nodes)-1], diag.Error, "field-type", "%s is %s in log type %s, compared with the %s", p.text(len(p.elems)), k.Noun(), lt.Name, ltext)
 		}
 	}
 }

@@ -1,7 +1,6 @@
 package lint
 
 import (
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"slices"
@@ -188,7 +187,7 @@ func (l *linter) keys(r *rule.Rule, types []*schema.LogType) {
 					}
 				}
 			default:
-				l.diags.Errorf(r.KeyPos("req_subkeys"), "field-type", "req_subkeys: %s is %s in log type %s, not a mapping", k, kindNoun(f.Kind), lt.Name)
+				l.diags.Errorf(r.KeyPos("req_subkeys"), "field-type", "req_subkeys: %s is %s in log type %s, not a mapping", k, f.Kind.Noun(), lt.Name)
 			}
 		}
 	}
@@ -295,90 +294,13 @@ func (l *linter) testFits(r *rule.Rule, t *rule.Test, types []*schema.LogType) {
 	}
 	var reasons []string
 	for _, lt := range cands {
-		if b, err := json.Marshal(t.Record); err == nil {
-			if _, err := l.classifier.Classify(b, []*schema.LogType{lt}); err == nil {
-				return
-			}
-		}
-		// The schema may extract records (json_path, envelopes) that a
-		// parsed test record does not repeat: judge the record's own shape.
-		probs := fitProblems(t.Record, lt.Schema, "")
-		if len(probs) == 0 {
+		if _, err := lt.Check(t.Record); err == nil {
 			return
-		}
-		reasons = append(reasons, fmt.Sprintf("%s: %s", lt.Name, strings.Join(probs, ", ")))
-	}
-	l.diags.Warnf(t.Keys["record"], "test-classify", "test %q: record does not fit %s", name, strings.Join(reasons, "; "))
-}
-
-// fitProblems lists the keys of rec the schema field f does not declare and
-// the values whose type the field rejects. Missing keys are not listed: a
-// parsed test record may leave out optional keys.
-func fitProblems(rec map[string]any, f *schema.Field, prefix string) []string {
-	var out []string
-	if f == nil || f.Kind != schema.KindMapping {
-		return nil
-	}
-	for _, k := range sortedKeys(rec) {
-		v := rec[k]
-		var sub *schema.Field
-		for _, nf := range f.Keys {
-			if nf.Name == k {
-				sub = nf.Field
-			}
-		}
-		path := prefix + k
-		if sub == nil {
-			if k == schema.EnvelopeKey {
-				continue
-			}
-			out = append(out, fmt.Sprintf("unknown key %q", path))
-			continue
-		}
-		if v == nil {
-			continue
-		}
-		ok := true
-		switch sub.Kind {
-		case schema.KindString:
-			_, isMap := v.(map[string]any)
-			_, isList := v.([]any)
-			ok = !isMap && !isList
-		case schema.KindInteger, schema.KindFloat:
-			switch x := v.(type) {
-			case int, int64, float64, uint64:
-			case string:
-				var n json.Number = json.Number(strings.TrimSpace(x))
-				_, err := n.Float64()
-				ok = err == nil
-			default:
-				ok = false
-			}
-		case schema.KindBoolean:
-			switch x := v.(type) {
-			case bool:
-			case string:
-				ok = x == "true" || x == "false"
-			default:
-				ok = false
-			}
-		case schema.KindObject:
-			_, ok = v.(map[string]any)
-		case schema.KindList:
-			_, ok = v.([]any)
-		case schema.KindMapping:
-			m, isMap := v.(map[string]any)
-			if !isMap {
-				ok = false
-			} else {
-				out = append(out, fitProblems(m, sub, path+".")...)
-			}
-		}
-		if !ok {
-			out = append(out, fmt.Sprintf("%q should be %s", path, kindNoun(sub.Kind)))
+		} else {
+			reasons = append(reasons, err.Error())
 		}
 	}
-	return out
+	l.diags.Warnf(t.Keys["record"], "test-classify", "test %q: record %s", name, strings.Join(reasons, "; "))
 }
 
 func typeNames(types []*schema.LogType) string {
@@ -387,24 +309,6 @@ func typeNames(types []*schema.LogType) string {
 		names[i] = t.Name
 	}
 	return strings.Join(names, " or ")
-}
-
-func kindNoun(k schema.Kind) string {
-	switch k {
-	case schema.KindString:
-		return "a string"
-	case schema.KindInteger:
-		return "an integer"
-	case schema.KindFloat:
-		return "a float"
-	case schema.KindBoolean:
-		return "a boolean"
-	case schema.KindObject, schema.KindMapping:
-		return "an object"
-	case schema.KindList:
-		return "a list"
-	}
-	return "invalid"
 }
 
 func sortedKeys[V any](m map[string]V) []string {

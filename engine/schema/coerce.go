@@ -217,24 +217,8 @@ func (c *check) value(v any, f *Field, path string) (any, bool) {
 			return c.mapping(m, f, nil, path, false)
 		}
 	}
-	c.addf("key %q: %s is not %s", path, describe(v), kindNoun(f.Kind))
+	c.addf("key %q: %s is not %s", path, describe(v), f.Kind.Noun())
 	return v, false
-}
-
-func kindNoun(k Kind) string {
-	switch k {
-	case KindString:
-		return "a string"
-	case KindInteger:
-		return "an integer"
-	case KindFloat:
-		return "a float"
-	case KindBoolean:
-		return "a boolean"
-	case KindList:
-		return "a list"
-	}
-	return "an object"
 }
 
 // describe names a record value's type for messages.

@@ -50,6 +50,26 @@ func (k Kind) String() string {
 	return "invalid"
 }
 
+// Noun names the kind for messages: "a string", "an integer", "a float",
+// "a boolean", "a list", "an object".
+func (k Kind) Noun() string {
+	switch k {
+	case KindString:
+		return "a string"
+	case KindInteger:
+		return "an integer"
+	case KindFloat:
+		return "a float"
+	case KindBoolean:
+		return "a boolean"
+	case KindList:
+		return "a list"
+	case KindObject, KindMapping:
+		return "an object"
+	}
+	return "invalid"
+}
+
 // Field is one node of a schema tree.
 type Field struct {
 	Kind Kind
