@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -78,7 +77,7 @@ func (rs *Ruleset) RunTests(c *schema.Classifier) []TestResult {
 			}
 		} else {
 			var rec schema.Record
-			rec, err = recordFor(c, cands, t.Record)
+			rec, err = recordFor(cands, t.Record)
 			recs = []schema.Record{rec}
 		}
 		if err != nil {
@@ -102,78 +101,22 @@ func (rs *Ruleset) RunTests(c *schema.Classifier) []TestResult {
 	return out
 }
 
-// recordChecker is the classifier's way, when it offers one, to coerce a
-// parsed record to a log type's schema and fill Normalized.
-type recordChecker interface {
-	Check(map[string]any) (schema.Record, error)
-}
-
-// recordFor turns a test's parsed record into a classified record of the
-// first candidate it fits. It uses the log type's Check when the schema
-// package provides it; otherwise it classifies the record as a JSON
-// document against JSON log types; as a last resort (no JSON parser, or
-// the type only fits raw input shaped differently) it uses the record as
-// written, numbers made int64/float64 as classified records hold them, with
-// no normalized values.
-func recordFor(c *schema.Classifier, cands []*schema.LogType, data map[string]any) (schema.Record, error) {
+// recordFor turns a test's parsed record into a record of the first
+// candidate log type it fits (see schema.LogType.Check); the error names
+// why it fits none (the first candidate's reason).
+func recordFor(cands []*schema.LogType, data map[string]any) (schema.Record, error) {
 	if len(cands) == 0 {
 		return schema.Record{}, errors.New("the rule applies to no log type")
 	}
 	var firstErr error
 	for _, lt := range cands {
-		if ck, ok := any(lt).(recordChecker); ok {
-			rec, err := ck.Check(data)
-			if err == nil {
-				return rec, nil
-			}
-			firstErr = cmpErr(firstErr, fmt.Errorf("record %w", err))
-			continue
+		rec, err := lt.Check(data)
+		if err == nil {
+			return rec, nil
 		}
-		if c != nil && lt.Parser == "json" {
-			b, err := json.Marshal(data)
-			if err != nil {
-				return schema.Record{}, fmt.Errorf("record: %w", err)
-			}
-			recs, err := c.Classify(b, []*schema.LogType{lt})
-			if err == nil && len(recs) == 1 {
-				return recs[0], nil
-			}
-			if err != nil {
-				firstErr = cmpErr(firstErr, fmt.Errorf("record does not fit %s: %w", lt.Name, err))
-			}
+		if firstErr == nil {
+			firstErr = fmt.Errorf("record %w", err)
 		}
 	}
-	if _, ok := any(cands[0]).(recordChecker); ok {
-		return schema.Record{}, firstErr
-	}
-	return schema.Record{Type: cands[0], Data: plainRecord(data).(map[string]any)}, nil
-}
-
-func cmpErr(first, err error) error {
-	if first != nil {
-		return first
-	}
-	return err
-}
-
-// plainRecord converts YAML-decoded values to the types classified records
-// hold: int64 for integers, []any and map[string]any for containers.
-func plainRecord(v any) any {
-	switch x := v.(type) {
-	case int:
-		return int64(x)
-	case map[string]any:
-		m := make(map[string]any, len(x))
-		for k, e := range x {
-			m[k] = plainRecord(e)
-		}
-		return m
-	case []any:
-		l := make([]any, len(x))
-		for i, e := range x {
-			l[i] = plainRecord(e)
-		}
-		return l
-	}
-	return v
+	return schema.Record{}, firstErr
 }
