@@ -133,7 +133,11 @@ func (s *logServer) logs(w http.ResponseWriter, r *http.Request) {
 	var c counts
 	// Not r.Context(): a request accepted is processed whole, also while
 	// the server shuts down (Shutdown waits for it).
-	err = s.p.feed(context.WithoutCancel(r.Context()), src, bytes.NewReader(body), false, logs, &c)
+	// A small gzip body can expand enormously: bound what it may decompress
+	// to, so one request cannot take the process's memory.
+	opts := s.p.opts()
+	opts.MaxPayloadSize = maxDecodedRatio * s.maxBody
+	err = s.p.feedWith(context.WithoutCancel(r.Context()), src, bytes.NewReader(body), false, logs, &c, opts)
 	if ferr := s.p.sink.flush(); err == nil {
 		err = ferr
 	}
@@ -149,6 +153,10 @@ func (s *logServer) logs(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusBadRequest, "%v (after %d records)", err, resp.Accepted)
 	}
 }
+
+// maxDecodedRatio bounds a request body's decompressed size: this many
+// times --max-body (160 MiB with the default 10 MiB).
+const maxDecodedRatio = 16
 
 func (s *logServer) healthz(w http.ResponseWriter, r *http.Request) {
 	b := s.p.proc.Bundle()

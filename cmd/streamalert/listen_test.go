@@ -66,6 +66,7 @@ func TestListen(t *testing.T) {
 		{name: "gzip by header", method: "POST", path: "/v1/logs", header: map[string]string{"Content-Encoding": "gzip"}, body: gzipped(t, body), code: 202, resp: `{"accepted":3,"unclassified":1,"alerts":1}`},
 		{name: "gzip by magic", method: "POST", path: "/v1/logs", body: gzipped(t, event("alpha", 5)), code: 202, resp: `{"accepted":1,"unclassified":0,"alerts":1}`},
 		{name: "gzip header, plain body", method: "POST", path: "/v1/logs", header: map[string]string{"Content-Encoding": "gzip"}, body: []byte(event("beta", 6)), code: 202, resp: `{"accepted":1,"unclassified":0,"alerts":0}`},
+		{name: "gzip bomb", method: "POST", path: "/v1/logs", body: gzipped(t, strings.Repeat(" ", 100_000)+"\n"), code: 413, resp: "decompressed body"},
 		{name: "other encoding", method: "POST", path: "/v1/logs", header: map[string]string{"Content-Encoding": "br"}, body: []byte(body), code: 415},
 		{name: "oversize", method: "POST", path: "/v1/logs", body: []byte(big), code: 413, resp: "over the limit"},
 		{name: "oversize chunked", method: "POST", path: "/v1/logs", body: []byte(big), chunked: true, code: 413, resp: "over the limit"},

@@ -123,6 +123,12 @@ func (p *pipeline) releaseMerged(ctx context.Context) error {
 // early when ctx is cancelled: the record being processed finishes, the rest
 // is left unread.
 func (p *pipeline) feed(ctx context.Context, src engine.Source, r io.Reader, stream bool, logs []string, c *counts) error {
+	return p.feedWith(ctx, src, r, stream, logs, c, p.opts())
+}
+
+// feedWith is feed with explicit payload options (HTTP bodies have a
+// tighter decompressed-size limit than files).
+func (p *pipeline) feedWith(ctx context.Context, src engine.Source, r io.Reader, stream bool, logs []string, c *counts, opts payload.Options) error {
 	yield := func(raw payload.Raw) error {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -130,7 +136,7 @@ func (p *pipeline) feed(ctx context.Context, src engine.Source, r io.Reader, str
 		return p.record(src, raw, logs, c, stream)
 	}
 	if stream {
-		return payload.Stream(r, p.opts(), yield)
+		return payload.Stream(r, opts, yield)
 	}
-	return payload.Read(r, p.opts(), yield)
+	return payload.Read(r, opts, yield)
 }
