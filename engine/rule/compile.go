@@ -215,6 +215,7 @@ const (
 	fnInSet   = "in set"
 	fnInCIDRs = "in cidr set"
 	fnGlobSet = "in glob set"
+	fnMatches = "matches regexp"
 )
 
 var rewriteFuncs = map[string]any{
@@ -223,6 +224,7 @@ var rewriteFuncs = map[string]any{
 	fnInSet:   func(v, set any) bool { return set.(*Set).Has(v) },
 	fnInCIDRs: func(v, set any) bool { return set.(*PrefixSet).Contains(v) },
 	fnGlobSet: func(v, set any) bool { return set.(*GlobSet).Match(v) },
+	fnMatches: matchRegexp,
 }
 
 // typedCall replaces *node with a call of one of rewriteFuncs.
@@ -391,6 +393,16 @@ func (p *patcher) Visit(node *ast.Node) {
 	case *ast.ChainNode:
 		rewriteChain(node, n)
 	case *ast.BinaryNode:
+		if n.Operator == "matches" {
+			// A constant pattern gets a literal prefilter; a bad one is
+			// left to expr, which reports it.
+			if pat, ok := n.Right.(*ast.StringNode); ok {
+				if re, err := CompileRegexp(pat.Value); err == nil {
+					typedCall(node, fnMatches, n.Left, constant(re, n.Right))
+				}
+			}
+			return
+		}
 		if n.Operator != "in" {
 			return
 		}

@@ -200,7 +200,7 @@ func TestCompilePatchesConstants(t *testing.T) {
 		{`in_cidr(record.ip, record.nets)`, []string{"in_cidr"}, nil}, // not constant: parsed at run time
 		{`glob(record.p, ["*.a", "*.b"])`, []string{"in glob set"}, []string{"OpCall2"}},
 		{`any(lists.nets, in_cidr(#, "10.0.0.0/8")) || any(lists.nets, in_cidr(#, "11.0.0.0/8"))`, []string{"in cidr set"}, nil},
-		{`record.p matches "^a"`, []string{"OpMatchesConst"}, nil},
+		{`record.p matches "^a"`, []string{"matches regexp"}, []string{"OpMatchesConst"}},
 		{`record.a.b[0] == 1`, []string{"OpCallTyped"}, []string{"OpFetch"}},
 		{`record.a?.b.c[0] == nil`, []string{"fetch chain"}, []string{"OpFetch", "OpJumpIfNil"}},
 		{`record.a?.[record.k] == nil`, []string{"OpJumpIfNil"}, nil}, // computed key: expr's own chain
