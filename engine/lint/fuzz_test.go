@@ -55,7 +55,8 @@ func FuzzParseRuleFile(f *testing.F) {
 			}
 		}
 		ds.Add(lint.Library(lib, set)...)
-		lines := strings.Count(string(src), "\n") + 1
+		// YAML breaks lines at LF, CRLF and a lone CR alike.
+		lines := strings.Count(strings.ReplaceAll(strings.ReplaceAll(string(src), "\r\n", "\n"), "\r", "\n"), "\n") + 1
 		for _, d := range ds {
 			p := d.Pos
 			if p.File != file {
