@@ -7,30 +7,17 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/streamalert-go/streamalert/engine/rule"
 	"gopkg.in/yaml.v3"
 )
-
-// RuleKeyOrder is the canonical order of a rule file's top-level keys.
-var RuleKeyOrder = []string{
-	"name", "description", "log_types", "datatypes", "matchers", "condition",
-	"outputs", "severity", "tags", "req_subkeys", "context", "merge_by_keys",
-	"merge_window", "dedup_period", "dedup_keys", "threshold", "staged",
-	"enabled", "tests",
-}
-
-// LibraryKeyOrder is the canonical order of a library file's keys.
-var LibraryKeyOrder = []string{"matchers", "lists"}
-
-// TestKeyOrder is the canonical order of a test case's keys.
-var TestKeyOrder = []string{"description", "log_type", "record", "raw", "trigger"}
 
 // ErrFormat is returned (wrapped) by Format when a file cannot be formatted:
 // it is not YAML, or formatting would change what it means.
 var ErrFormat = errors.New("cannot format")
 
 // Format returns the canonical layout of a rule or library file: top-level
-// keys in RuleKeyOrder (LibraryKeyOrder for a library file), the keys of
-// each block-style test case in TestKeyOrder, and each top-level block value
+// keys in rule.RuleKeys (rule.LibraryKeys for a library file), the keys of
+// each block-style test case in rule.TestKeys, and each top-level block value
 // indented by 2 spaces. Everything else is kept byte for byte: comments
 // (a comment directly above a key moves with it), block scalars, quoting,
 // flow collections, blank lines between keys. Unknown keys keep their
@@ -179,11 +166,11 @@ func topKeys(m *yaml.Node) ([]*yaml.Node, bool) {
 
 func keyOrderFor(m *yaml.Node) []string {
 	for i := 0; i < len(m.Content); i += 2 {
-		if !slices.Contains(LibraryKeyOrder, m.Content[i].Value) {
-			return RuleKeyOrder
+		if !slices.Contains(rule.LibraryKeys, m.Content[i].Value) {
+			return rule.RuleKeys
 		}
 	}
-	return LibraryKeyOrder
+	return rule.LibraryKeys
 }
 
 func reorderTop(src string) (string, error) {
@@ -330,7 +317,7 @@ func reorderTests(src string) (string, error) {
 		dash := lines[first][:col]
 		lines[first] = strings.Repeat(" ", col) + lines[first][col:]
 		_, cs := chunks(lines, keys, first, end)
-		moved := order(cs, TestKeyOrder)
+		moved := order(cs, rule.TestKeys)
 		if moved {
 			var body []string
 			for i, c := range cs {

@@ -17,7 +17,8 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// RuleKeys lists every key a rule file may hold.
+// RuleKeys lists every key a rule file may hold, in the canonical order
+// (DESIGN.md's, which `ruleck fmt` writes).
 var RuleKeys = []string{
 	"name", "description", "log_types", "datatypes", "matchers", "condition",
 	"outputs", "severity", "tags", "req_subkeys", "context", "merge_by_keys",
@@ -25,12 +26,12 @@ var RuleKeys = []string{
 	"enabled", "tests",
 }
 
-// LibraryKeys lists the keys of a library file; a file holding only these
-// keys is a library file.
+// LibraryKeys lists the keys of a library file, in canonical order; a file
+// holding only these keys is a library file.
 var LibraryKeys = []string{"matchers", "lists"}
 
-// TestKeys lists the keys of one test case.
-var TestKeys = []string{"description", "record", "raw", "log_type", "trigger"}
+// TestKeys lists the keys of one test case, in canonical order.
+var TestKeys = []string{"description", "log_type", "record", "raw", "trigger"}
 
 var (
 	ruleNameRE  = regexp.MustCompile(`^[a-z0-9_]+$`)
