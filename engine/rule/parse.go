@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/streamalert-go/streamalert/engine/diag"
+	"github.com/streamalert-go/streamalert/engine/schema"
 	"gopkg.in/yaml.v3"
 )
 
@@ -133,7 +134,7 @@ func (p *parser) parse(lib *Library) {
 		return
 	}
 	if root.Kind != yaml.MappingNode {
-		p.errorf(root, "wrong-type", "a rule file must be a mapping, found %s", kindName(root))
+		p.errorf(root, "wrong-type", "a rule file must be a mapping, found %s", schema.YAMLKind(root))
 		return
 	}
 	p.lines = strings.Split(string(p.src), "\n")
@@ -159,7 +160,7 @@ func (p *parser) pairs(n *yaml.Node, fn func(k, v *yaml.Node)) {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
-			p.errorf(k, "wrong-type", "a key must be a string, found %s", kindName(k))
+			p.errorf(k, "wrong-type", "a key must be a string, found %s", schema.YAMLKind(k))
 			continue
 		}
 		if first, ok := seen[k.Value]; ok {
@@ -177,7 +178,7 @@ func (p *parser) library(lib *Library, root *yaml.Node) {
 			return
 		}
 		if v.Kind != yaml.MappingNode {
-			p.errorf(v, "wrong-type", "%s must be a mapping of names, found %s", k.Value, kindName(v))
+			p.errorf(v, "wrong-type", "%s must be a mapping of names, found %s", k.Value, schema.YAMLKind(v))
 			return
 		}
 		switch k.Value {
@@ -205,14 +206,14 @@ func (p *parser) library(lib *Library, root *yaml.Node) {
 				l := &List{Name: name.Value, Pos: p.pos(name), Values: []any{}}
 				if val.Kind != yaml.SequenceNode {
 					if !isNull(val) {
-						p.errorf(val, "wrong-type", "list %s must be a sequence of values, found %s", name.Value, kindName(val))
+						p.errorf(val, "wrong-type", "list %s must be a sequence of values, found %s", name.Value, schema.YAMLKind(val))
 						return
 					}
 				}
 				for _, it := range val.Content {
 					x, ok := scalarValue(it)
 					if !ok {
-						p.errorf(it, "wrong-type", "list %s: items must be scalars (string, number, boolean), found %s", name.Value, kindName(it))
+						p.errorf(it, "wrong-type", "list %s: items must be scalars (string, number, boolean), found %s", name.Value, schema.YAMLKind(it))
 						continue
 					}
 					l.Values = append(l.Values, x)
@@ -261,7 +262,7 @@ func (p *parser) rule(root *yaml.Node) *Rule {
 			if v.Kind == yaml.ScalarNode {
 				r.Description = v.Value
 			} else {
-				p.errorf(v, "wrong-type", "description must be a string, found %s", kindName(v))
+				p.errorf(v, "wrong-type", "description must be a string, found %s", schema.YAMLKind(v))
 			}
 		case "log_types", "datatypes", "outputs", "tags", "merge_by_keys", "dedup_keys":
 			list, ps := p.strList(v, key)
@@ -304,7 +305,7 @@ func (p *parser) rule(root *yaml.Node) *Rule {
 			}
 		case "req_subkeys":
 			if v.Kind != yaml.MappingNode {
-				p.errorf(v, "wrong-type", "req_subkeys must be a mapping of key to a list of sub-keys, found %s", kindName(v))
+				p.errorf(v, "wrong-type", "req_subkeys must be a mapping of key to a list of sub-keys, found %s", schema.YAMLKind(v))
 				return
 			}
 			r.ReqSubkeys = map[string][]string{}
@@ -314,7 +315,7 @@ func (p *parser) rule(root *yaml.Node) *Rule {
 			})
 		case "context":
 			if v.Kind != yaml.MappingNode {
-				p.errorf(v, "wrong-type", "context must be a mapping, found %s", kindName(v))
+				p.errorf(v, "wrong-type", "context must be a mapping, found %s", schema.YAMLKind(v))
 				return
 			}
 			var m map[string]any
@@ -404,11 +405,11 @@ func (p *parser) matcherRefs(r *Rule, v *yaml.Node) []MatcherRef {
 			case it.Kind == yaml.MappingNode:
 				p.pairs(it, local)
 			default:
-				p.errorf(it, "wrong-type", "a matchers item must be a matcher name or name: expression, found %s", kindName(it))
+				p.errorf(it, "wrong-type", "a matchers item must be a matcher name or name: expression, found %s", schema.YAMLKind(it))
 			}
 		}
 	default:
-		p.errorf(v, "wrong-type", "matchers must be a list of matcher names, found %s", kindName(v))
+		p.errorf(v, "wrong-type", "matchers must be a list of matcher names, found %s", schema.YAMLKind(v))
 	}
 	seen := map[string]diag.Pos{}
 	for _, ref := range refs {
@@ -422,13 +423,13 @@ func (p *parser) matcherRefs(r *Rule, v *yaml.Node) []MatcherRef {
 
 func (p *parser) tests(v *yaml.Node) []Test {
 	if v.Kind != yaml.SequenceNode {
-		p.errorf(v, "wrong-type", "tests must be a list of test cases, found %s", kindName(v))
+		p.errorf(v, "wrong-type", "tests must be a list of test cases, found %s", schema.YAMLKind(v))
 		return nil
 	}
 	var tests []Test
 	for _, tn := range v.Content {
 		if tn.Kind != yaml.MappingNode {
-			p.errorf(tn, "wrong-type", "a test case must be a mapping, found %s", kindName(tn))
+			p.errorf(tn, "wrong-type", "a test case must be a mapping, found %s", schema.YAMLKind(tn))
 			continue
 		}
 		t := Test{Pos: p.pos(tn), Keys: map[string]diag.Pos{}}
@@ -448,18 +449,18 @@ func (p *parser) tests(v *yaml.Node) []Test {
 				if v.Kind == yaml.ScalarNode {
 					t.Description = v.Value
 				} else {
-					p.errorf(v, "wrong-type", "description must be a string, found %s", kindName(v))
+					p.errorf(v, "wrong-type", "description must be a string, found %s", schema.YAMLKind(v))
 				}
 			case "record":
 				var m map[string]any
 				if v.Kind != yaml.MappingNode || v.Decode(&m) != nil {
-					p.errorf(v, "wrong-type", "record must be a mapping (a parsed record), found %s", kindName(v))
+					p.errorf(v, "wrong-type", "record must be a mapping (a parsed record), found %s", schema.YAMLKind(v))
 					return
 				}
 				t.Record = m
 			case "raw":
 				if v.Kind != yaml.ScalarNode || v.Tag != "!!str" {
-					p.errorf(v, "wrong-type", "raw must be a string (a raw log line or document), found %s", kindName(v))
+					p.errorf(v, "wrong-type", "raw must be a string (a raw log line or document), found %s", schema.YAMLKind(v))
 					return
 				}
 				t.Raw, t.HasRaw = v.Value, true
@@ -491,7 +492,7 @@ func (p *parser) tests(v *yaml.Node) []Test {
 
 func (p *parser) str(v *yaml.Node, key string) (string, bool) {
 	if v.Kind != yaml.ScalarNode || v.Tag != "!!str" {
-		p.errorf(v, "wrong-type", "%s must be a string, found %s", key, kindName(v))
+		p.errorf(v, "wrong-type", "%s must be a string, found %s", key, schema.YAMLKind(v))
 		return "", false
 	}
 	return v.Value, true
@@ -502,13 +503,13 @@ func (p *parser) strList(v *yaml.Node, key string) ([]string, []diag.Pos) {
 		return nil, nil
 	}
 	if v.Kind != yaml.SequenceNode {
-		p.errorf(v, "wrong-type", "%s must be a list of strings, found %s", key, kindName(v))
+		p.errorf(v, "wrong-type", "%s must be a list of strings, found %s", key, schema.YAMLKind(v))
 		return nil, nil
 	}
 	list, ps := []string{}, []diag.Pos{}
 	for _, it := range v.Content {
 		if it.Kind != yaml.ScalarNode || it.Tag != "!!str" {
-			p.errorf(it, "wrong-type", "%s items must be strings, found %s", key, kindName(it))
+			p.errorf(it, "wrong-type", "%s items must be strings, found %s", key, schema.YAMLKind(it))
 			continue
 		}
 		list = append(list, it.Value)
@@ -521,7 +522,7 @@ func (p *parser) strList(v *yaml.Node, key string) ([]string, []diag.Pos) {
 // the file.
 func (p *parser) exprNode(v *yaml.Node, what string) (Expr, bool) {
 	if v.Kind != yaml.ScalarNode || isNull(v) {
-		p.errorf(v, "wrong-type", "%s must be an expression (a string), found %s", what, kindName(v))
+		p.errorf(v, "wrong-type", "%s must be an expression (a string), found %s", what, schema.YAMLKind(v))
 		return Expr{}, false
 	}
 	if strings.TrimSpace(v.Value) == "" {
@@ -629,30 +630,4 @@ func scalarValue(n *yaml.Node) (any, bool) {
 		return nil, false
 	}
 	return n.Value, true
-}
-
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.AliasNode:
-		return "an alias"
-	case yaml.ScalarNode:
-		switch n.Tag {
-		case "!!null":
-			return "nothing"
-		case "!!int":
-			return "an integer"
-		case "!!float":
-			return "a number"
-		case "!!bool":
-			return "a boolean"
-		case "!!str":
-			return "a string"
-		}
-		return "a scalar"
-	}
-	return "nothing"
 }

@@ -214,7 +214,7 @@ func deref(n *yaml.Node) *yaml.Node {
 func (l *loader) pairs(n *yaml.Node, what string) [][2]*yaml.Node {
 	n = deref(n)
 	if n.Kind != yaml.MappingNode {
-		l.errorf(n, CodeWrongType, "%s must be a mapping, not %s", what, kindName(n))
+		l.errorf(n, CodeWrongType, "%s must be a mapping, not %s", what, YAMLKind(n))
 		return nil
 	}
 	seen := map[string]bool{}
@@ -222,7 +222,7 @@ func (l *loader) pairs(n *yaml.Node, what string) [][2]*yaml.Node {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := deref(n.Content[i]), deref(n.Content[i+1])
 		if k.Kind != yaml.ScalarNode {
-			l.errorf(k, CodeWrongType, "a key in %s must be a scalar, not %s", what, kindName(k))
+			l.errorf(k, CodeWrongType, "a key in %s must be a scalar, not %s", what, YAMLKind(k))
 			continue
 		}
 		if seen[k.Value] {
@@ -235,22 +235,30 @@ func (l *loader) pairs(n *yaml.Node, what string) [][2]*yaml.Node {
 	return out
 }
 
-func kindName(n *yaml.Node) string {
+// YAMLKind names the kind of a YAML value for messages ("a mapping", "a
+// list", "an integer", "a string", "nothing" for null ...).
+func YAMLKind(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.MappingNode:
 		return "a mapping"
 	case yaml.SequenceNode:
 		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
 	case yaml.ScalarNode:
 		switch n.Tag {
 		case "!!null":
-			return "null"
+			return "nothing"
+		case "!!int":
+			return "an integer"
+		case "!!float":
+			return "a number"
 		case "!!bool":
 			return "a boolean"
-		case "!!int", "!!float":
-			return "a number"
+		case "!!str":
+			return "a string"
 		}
-		return "a string"
+		return "a scalar"
 	}
 	return "nothing"
 }
@@ -258,7 +266,7 @@ func kindName(n *yaml.Node) string {
 // str returns the value of a string scalar, reporting anything else.
 func (l *loader) str(n *yaml.Node, what string) (string, bool) {
 	if n.Kind != yaml.ScalarNode || n.Tag != "!!str" {
-		l.errorf(n, CodeWrongType, "%s must be a string, not %s", what, kindName(n))
+		l.errorf(n, CodeWrongType, "%s must be a string, not %s", what, YAMLKind(n))
 		return "", false
 	}
 	return n.Value, true
@@ -267,7 +275,7 @@ func (l *loader) str(n *yaml.Node, what string) (string, bool) {
 // strList returns the values of a list of strings.
 func (l *loader) strList(n *yaml.Node, what string) ([]string, bool) {
 	if n.Kind != yaml.SequenceNode {
-		l.errorf(n, CodeWrongType, "%s must be a list of strings, not %s", what, kindName(n))
+		l.errorf(n, CodeWrongType, "%s must be a list of strings, not %s", what, YAMLKind(n))
 		return nil, false
 	}
 	out := make([]string, 0, len(n.Content))
@@ -391,7 +399,7 @@ func (l *loader) field(n *yaml.Node) *Field {
 			f.index[kv[0].Value] = sub
 		}
 	default:
-		l.errorf(n, CodeUnknownType, "unknown type %s", kindName(n))
+		l.errorf(n, CodeUnknownType, "unknown type %s", YAMLKind(n))
 	}
 	return f
 }
@@ -424,7 +432,7 @@ func (l *loader) configuration(t *LogType, n *yaml.Node) {
 			t.jsonPath, t.jsonPathSrc = jp, src
 		case "embedded_json":
 			if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" {
-				l.errorf(v, CodeWrongType, "embedded_json must be true or false, not %s", kindName(v))
+				l.errorf(v, CodeWrongType, "embedded_json must be true or false, not %s", YAMLKind(v))
 				continue
 			}
 			t.embeddedJSON = v.Value == "true" || v.Value == "True" || v.Value == "TRUE"
@@ -447,7 +455,7 @@ func (l *loader) configuration(t *LogType, n *yaml.Node) {
 			normNode = v
 		case "priority":
 			if v.Kind != yaml.ScalarNode || v.Tag != "!!int" {
-				l.errorf(v, CodeWrongType, "priority must be an integer, not %s", kindName(v))
+				l.errorf(v, CodeWrongType, "priority must be an integer, not %s", YAMLKind(v))
 				continue
 			}
 			p, err := strconv.Atoi(v.Value)

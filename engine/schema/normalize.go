@@ -96,7 +96,7 @@ func (l *loader) normParam(t *LogType, n *yaml.Node) (normParam, bool) {
 			np.function, _ = l.str(v, "function")
 		case "send_to_artifacts":
 			if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" {
-				l.errorf(v, CodeWrongType, "send_to_artifacts must be true or false, not %s", kindName(v))
+				l.errorf(v, CodeWrongType, "send_to_artifacts must be true or false, not %s", YAMLKind(v))
 			}
 		case "condition":
 			c, good := l.normCondition(v)
@@ -132,7 +132,7 @@ func (l *loader) normCondition(n *yaml.Node) (*normCond, bool) {
 				continue
 			}
 			if v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
-				l.errorf(v, CodeWrongType, "condition %s must be a scalar, not %s", k.Value, kindName(v))
+				l.errorf(v, CodeWrongType, "condition %s must be a scalar, not %s", k.Value, YAMLKind(v))
 				ok = false
 				continue
 			}
