@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,8 +24,9 @@ type Bundle struct {
 	Rules      *Ruleset
 	Loaded     time.Time
 
-	cands    sync.Map     // joined --logs/source names → []*schema.LogType (or error)
-	inflight atomic.Int64 // records being processed on this bundle
+	candMu   sync.RWMutex
+	cands    map[string]resolved // joined --logs/source names → Resolve's result
+	inflight atomic.Int64        // records being processed on this bundle
 	digests  atomic.Pointer[map[string]string]
 }
 
@@ -36,24 +36,39 @@ func NewBundle(set *schema.Set, rs *Ruleset) *Bundle {
 }
 
 // candidates resolves log family/type names once per bundle and caches them.
+// It runs per record: the cache lookup builds its key in a stack buffer, and
+// a map index with string(bytes) does not allocate.
 func (b *Bundle) candidates(names []string) ([]*schema.LogType, error) {
 	if len(names) == 0 {
 		return nil, nil
 	}
-	key := strings.Join(names, ",")
-	if v, ok := b.cands.Load(key); ok {
-		if err, bad := v.(error); bad {
-			return nil, err
+	var buf [128]byte
+	key := buf[:0]
+	for i, n := range names {
+		if i > 0 {
+			key = append(key, ',')
 		}
-		return v.([]*schema.LogType), nil
+		key = append(key, n...)
 	}
-	lts, err := b.Schemas.Resolve(names)
-	if err != nil {
-		b.cands.Store(key, err)
-		return nil, err
+	b.candMu.RLock()
+	c, ok := b.cands[string(key)]
+	b.candMu.RUnlock()
+	if !ok {
+		c.types, c.err = b.Schemas.Resolve(names)
+		b.candMu.Lock()
+		if b.cands == nil {
+			b.cands = map[string]resolved{}
+		}
+		b.cands[string(key)] = c
+		b.candMu.Unlock()
 	}
-	b.cands.Store(key, lts)
-	return lts, nil
+	return c.types, c.err
+}
+
+// resolved is a cached Resolve result.
+type resolved struct {
+	types []*schema.LogType
+	err   error
 }
 
 // RuleDigests returns, for every rule (enabled or not), a digest of its
