@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -16,16 +15,13 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/streamalert-go/streamalert/engine"
+	"github.com/streamalert-go/streamalert/engine/testenv"
 )
 
 // awsEndpoint returns the local AWS server started by .ci/aws/up.sh.
 func awsEndpoint(t *testing.T) string {
 	t.Helper()
-	e := os.Getenv("STREAMALERT_TEST_AWS_ENDPOINT")
-	if e == "" {
-		t.Skip("STREAMALERT_TEST_AWS_ENDPOINT not set: run `eval \"$(bash .ci/aws/up.sh)\"` for the fauxqs SQS/SNS/S3 tests")
-	}
-	return e
+	return testenv.AWSEndpoint(t)
 }
 
 type awsClients struct {

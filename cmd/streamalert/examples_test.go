@@ -20,7 +20,7 @@ var update = flag.Bool("update", false, "rewrite testdata/examples.golden from t
 func TestExamples(t *testing.T) {
 	examples := filepath.Join("..", "..", "examples", "logs")
 	if _, err := os.Stat(examples); err != nil {
-		t.Skip("examples/logs not present")
+		t.Fatalf("examples/logs: %v", err)
 	}
 	var stdout, stderr bytes.Buffer
 	code := run(t.Context(), []string{"run", examples}, strings.NewReader(""), &stdout, &stderr)

@@ -3,10 +3,11 @@ package config
 import (
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/streamalert-go/streamalert/engine/testenv"
 )
 
 func TestLoad(t *testing.T) {
@@ -90,10 +91,9 @@ func TestLoadErrors(t *testing.T) {
 // (conf/prod.json) is expressed by our sources section: the YAML in testdata
 // gives, for every service and resource, exactly prod.json's log families.
 func TestStreamAlertDataSources(t *testing.T) {
-	prod := filepath.Join("..", "..", "..", "shared", "compat", "streamalert", "conf", "prod.json")
-	raw, err := os.ReadFile(prod)
+	raw, err := os.ReadFile(testenv.Shared(t, "compat/streamalert/conf/prod.json"))
 	if err != nil {
-		t.Skipf("StreamAlert compatibility fixtures not present (%v): ../shared/compat is only beside the repository in CI and development", err)
+		t.Fatal(err)
 	}
 	var conf struct {
 		DataSources map[string]map[string][]string `json:"data_sources"`

@@ -2,32 +2,15 @@ package schema
 
 import (
 	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/streamalert-go/streamalert/engine/testenv"
 )
 
-// sharedDir returns <repo root>/../shared/<rel>, skipping the test when absent.
+// sharedDir returns <repo root>/../shared/<rel> (skipped locally, failed in CI, when absent).
 func sharedDir(t testing.TB, rel string) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("go.mod not found")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("%s: ../shared/compat not present", rel)
-	}
-	return p
+	return testenv.Shared(t, rel)
 }
 
 func TestLoadStreamAlertSchemas(t *testing.T) {
