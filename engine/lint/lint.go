@@ -21,29 +21,18 @@ type Options struct {
 	Schemas *schema.Set
 	// Config, when set, declares the outputs rules may name.
 	Config *config.Config
+	// Build holds the other engine.Build options (its Schemas and Config
+	// are ignored: the fields above win).
+	Build engine.Options
 }
 
 // Check loads and compiles every rule and library file of rules with
 // engine.Build, then runs the checks of this package on what parsed. It
 // returns every problem, sorted, errors and warnings; it never panics on bad
-// input.
-func Check(rules fs.FS, opts Options) (diags diag.List) {
-	defer func() {
-		// A panic below is a bug in the engine or here; say so as a
-		// diagnostic rather than crash the tool that reports bugs in rules.
-		if r := recover(); r != nil {
-			diags.Errorf(diag.Pos{File: "."}, "internal-error", "ruleck bug: panic while checking rules: %v", r)
-			diags.Sort()
-		}
-	}()
-	_, diags = engine.Build(rules, engine.Options{Schemas: opts.Schemas, Config: opts.Config})
-	if opts.Schemas != nil {
-		// Build does not hand out its Library; parsing again is cheap and its
-		// diagnostics are already in diags.
-		lib, _ := rule.Parse(rules)
-		diags.Add(Library(lib, opts.Schemas)...)
-	}
-	diags.Sort()
+// input. It is Load without the ruleset: what lint reports is exactly what
+// loading refuses.
+func Check(rules fs.FS, opts Options) diag.List {
+	_, diags := Load(rules, opts)
 	return diags
 }
 
