@@ -55,17 +55,32 @@ func (b *Bundle) candidates(names []string) ([]*schema.LogType, error) {
 	b.candMu.RUnlock()
 	if !ok {
 		c.types, c.err = b.Schemas.Resolve(names)
-		b.candMu.Lock()
-		if b.cands == nil {
-			b.cands = map[string]resolved{}
+		// Only names that resolve are cached, and only so many: the names
+		// may come from a client (an HTTP X-Log-Type header), and a cache
+		// of whatever it sends would grow without end.
+		if c.err == nil && len(key) <= maxCandidateKey {
+			b.candMu.Lock()
+			if b.cands == nil {
+				b.cands = map[string]resolved{}
+			}
+			if len(b.cands) < maxCandidateEntries {
+				b.cands[string(key)] = c
+			}
+			b.candMu.Unlock()
 		}
-		b.cands[string(key)] = c
-		b.candMu.Unlock()
 	}
 	return c.types, c.err
 }
 
-// resolved is a cached Resolve result.
+// The candidate cache's bounds: at most maxCandidateEntries resolved name
+// lists of at most maxCandidateKey bytes each. Lists past them are resolved
+// on every record (correct, only slower); real configurations have a few.
+const (
+	maxCandidateEntries = 256
+	maxCandidateKey     = 1024
+)
+
+// resolved is a cached Resolve result (always a successful one).
 type resolved struct {
 	types []*schema.LogType
 	err   error
