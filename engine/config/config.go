@@ -23,6 +23,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/streamalert-go/streamalert/engine/diag"
+	"github.com/streamalert-go/streamalert/engine/schema"
 )
 
 // Config is a loaded configuration. It is immutable after Load.
@@ -58,6 +59,10 @@ func Load(data []byte, file string) (*Config, diag.List) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		diags.Add(diag.YAMLSyntax(file, err))
+		return nil, diags
+	}
+	if d := schema.CheckAliases(file, &doc); d != nil {
+		diags.Add(*d)
 		return nil, diags
 	}
 	if len(doc.Content) == 0 {

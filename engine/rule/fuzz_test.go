@@ -16,6 +16,8 @@ func FuzzParse(f *testing.F) {
 	f.Add("name: a\nlog_types: [x]\nmatchers: [{m: 'record.a?.b ?? 1'}]\ntests: [{raw: x, trigger: true}]\n")
 	f.Add("matchers:\n  m: 'true'\nlists:\n  l: [1, a, true]\n")
 	f.Add("name: [\n")
+	f.Add(aliasBomb(9)) // billion laughs: must be refused, not expanded
+	f.Add("name: a\nlog_types: &t [x]\ndatatypes: *t\ncondition: &c 'true'\ntests: [{description: *c, record: {a: *t}, trigger: true}]\n")
 	f.Fuzz(func(t *testing.T, src string) {
 		lib, _ := Parse(mapFS(map[string]string{"r.yaml": src, "lib.yaml": compileLib}))
 		c := NewCompiler(lib)

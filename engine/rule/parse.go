@@ -124,6 +124,10 @@ func (p *parser) parse(lib *Library) {
 	} else if !errors.Is(err, io.EOF) {
 		p.diags.Add(diag.YAMLSyntax(p.file, err))
 	}
+	if d := schema.CheckAliases(p.file, &doc); d != nil {
+		p.diags.Add(*d)
+		return
+	}
 	if len(doc.Content) == 0 {
 		p.diags.Warnf(diag.Pos{File: p.file}, "empty-file", "file holds no rule")
 		return

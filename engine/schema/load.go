@@ -181,6 +181,10 @@ func (l *loader) file1(data []byte) []*LogType {
 		l.diags.Add(diag.YAMLSyntax(l.file, err))
 		return nil
 	}
+	if d := CheckAliases(l.file, &doc); d != nil {
+		l.diags.Add(*d) // deref below follows aliases: only bounded ones
+		return nil
+	}
 	if len(doc.Content) == 0 {
 		return nil // empty file: nothing declared
 	}
