@@ -118,7 +118,7 @@ func FuzzStream(f *testing.F) {
 
 		// The same through a tiny buffer, so lines span many buffer fills.
 		var small []rec
-		err = scanLines(bufio.NewReaderSize(bytes.NewReader(body), 16), fuzzLimit, func(r Raw) error {
+		err = scanLines(bufio.NewReaderSize(bytes.NewReader(body), 16), fuzzLimit, 0, func(r Raw) error {
 			small = append(small, rec{Data: string(r.Data), Line: r.Line, Err: r.Err})
 			return nil
 		})

@@ -9,11 +9,12 @@ import (
 	"io"
 )
 
-// scanLines yields every non-blank line of br as a record. A line longer
+// scanLines yields every non-blank line of br as a record, rejecting
+// those that fail checkRecord. A line longer
 // than limit is not buffered past limit+1 bytes: the rest is skipped up to
 // the newline and the record carries a prefix and ErrOversize. A read error
 // other than io.EOF is returned, dropping the incomplete line it cut.
-func scanLines(br *bufio.Reader, limit int, yield func(Raw) error) error {
+func scanLines(br *bufio.Reader, limit, depth int, yield func(Raw) error) error {
 	var acc []byte // reused for lines that span several buffer fills
 	for lineNo := 1; ; lineNo++ {
 		chunk, err := br.ReadSlice('\n')
@@ -28,7 +29,7 @@ func scanLines(br *bufio.Reader, limit int, yield func(Raw) error) error {
 				}
 				continue
 			}
-			if yerr := yield(Raw{Data: line, Line: lineNo, Err: checkUTF8(line)}); yerr != nil {
+			if yerr := yield(Raw{Data: line, Line: lineNo, Err: checkRecord(line, depth)}); yerr != nil {
 				return yerr
 			}
 			continue
@@ -83,7 +84,7 @@ func scanLines(br *bufio.Reader, limit int, yield func(Raw) error) error {
 			case over || size > int64(limit):
 				r = Raw{Data: clip(acc), Line: lineNo, Err: oversize(size, int64(limit))}
 			default:
-				r = Raw{Data: acc, Line: lineNo, Err: checkUTF8(acc)}
+				r = Raw{Data: acc, Line: lineNo, Err: checkRecord(acc, depth)}
 			}
 			if yerr := yield(r); yerr != nil {
 				return yerr

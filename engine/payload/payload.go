@@ -45,6 +45,10 @@ type Options struct {
 	// unbounded: it may be endless, and its memory is bounded per record).
 	// 0 means DefaultMaxPayloadSize.
 	MaxPayloadSize int64
+	// MaxJSONDepth is the deepest nesting a record that starts as JSON ('{'
+	// or '[') may have; a deeper one is yielded with ErrTooDeep instead of
+	// being left for a decoder. 0 means DefaultMaxJSONDepth.
+	MaxJSONDepth int
 }
 
 func (o Options) withDefaults() Options {
@@ -92,7 +96,7 @@ func Read(r io.Reader, opts Options, yield func(Raw) error) error {
 	prefix, err := io.ReadAll(io.LimitReader(src, int64(limit)+1))
 	if err != nil {
 		// Yield the complete lines read so far, then report the failure.
-		return scanLines(bufio.NewReaderSize(io.MultiReader(bytes.NewReader(prefix), errReader{err}), readBufferSize), limit, yield)
+		return scanLines(bufio.NewReaderSize(io.MultiReader(bytes.NewReader(prefix), errReader{err}), readBufferSize), limit, o.MaxJSONDepth, yield)
 	}
 	whole := len(prefix) <= limit // the whole payload is in memory
 	prefix = bytes.TrimPrefix(prefix, bom)
@@ -104,14 +108,14 @@ func Read(r io.Reader, opts Options, yield func(Raw) error) error {
 
 	if whole {
 		if startsJSON && json.Valid(trimmed) {
-			return yield(Raw{Data: trimmed, Line: 0, Err: checkUTF8(trimmed)})
+			return yield(Raw{Data: trimmed, Line: 0, Err: checkRecord(trimmed, o.MaxJSONDepth)})
 		}
-		return scanLines(rest(), limit, yield)
+		return scanLines(rest(), limit, o.MaxJSONDepth, yield)
 	}
 	if startsJSON && multiLineDocumentPrefix(prefix) {
 		return readBigDocument(prefix, src, limit, yield)
 	}
-	return scanLines(rest(), limit, yield)
+	return scanLines(rest(), limit, o.MaxJSONDepth, yield)
 }
 
 // Stream reads r line by line as it arrives (stdin, a followed file, an HTTP
@@ -137,7 +141,7 @@ func Stream(r io.Reader, opts Options, yield func(Raw) error) error {
 			_, _ = src.Discard(len(bom))
 		}
 	}
-	return scanLines(src, o.MaxRecordSize, yield)
+	return scanLines(src, o.MaxRecordSize, o.MaxJSONDepth, yield)
 }
 
 var bom = []byte("\xef\xbb\xbf")
@@ -146,6 +150,20 @@ var bom = []byte("\xef\xbb\xbf")
 type errReader struct{ err error }
 
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// checkRecord says why b cannot be classified, or nil: not valid UTF-8, or
+// JSON nested deeper than depth.
+func checkRecord(b []byte, depth int) error {
+	if err := checkUTF8(b); err != nil {
+		return err
+	}
+	if i := bytes.IndexFunc(b, func(r rune) bool { return !isSpace(r) }); i >= 0 && (b[i] == '{' || b[i] == '[') {
+		return CheckJSONDepth(b, depth)
+	}
+	return nil
+}
+
+func isSpace(r rune) bool { return r == ' ' || r == '\t' || r == '\r' || r == '\n' }
 
 // checkUTF8 returns nil when b is valid UTF-8, else an error wrapping
 // ErrInvalidUTF8 with the offset of the first bad byte.

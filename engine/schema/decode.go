@@ -8,12 +8,20 @@ import (
 	"strconv"
 
 	segjson "github.com/segmentio/encoding/json"
+
+	"github.com/streamalert-go/streamalert/engine/payload"
 )
 
 // decodeJSON decodes one JSON document (and nothing after it) into
 // string, int64, float64, bool, map[string]any, []any and nil: numbers
 // become int64 when integral and in range, else float64.
+//
+// Data nested deeper than payload.DefaultMaxJSONDepth is refused before
+// decoding: the decoder's time grows with the square of the depth.
 func decodeJSON(data []byte) (any, error) {
+	if err := payload.CheckJSONDepth(data, payload.DefaultMaxJSONDepth); err != nil {
+		return nil, err
+	}
 	var v any
 	// UseInt64 yields in-range integer literals as int64 directly; other
 	// numbers arrive as json.Number and are converted by fixNumbers. No
