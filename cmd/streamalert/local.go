@@ -172,6 +172,7 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, rawSt
 	p := &pipeline{proc: proc, sink: newLocalSink(stdout, dead, classifyOnly), cfg: cfg, logs: logs, dedup: engine.NewDeduper(), merger: engine.NewMerger()}
 	if cfg != nil {
 		p.maxRecord = cfg.MaxRecordSize
+		p.maxDecomp = cfg.MaxDecompressedSize
 	}
 	deliver, collectors, err := newOutputs(ctx, cfg, f.alertDeadLetter, p.sink, stderr)
 	if err != nil {

@@ -24,6 +24,7 @@ type pipeline struct {
 	cfg       *config.Config
 	logs      []string // --logs; nil means the config's sources, else all
 	maxRecord int
+	maxDecomp int64 // limits.max_decompressed_size; 0: payload's default
 }
 
 // counts are one input's (or one HTTP request's) tallies.
@@ -41,7 +42,7 @@ func (p *pipeline) candidates(src engine.Source) []string {
 
 // opts are the payload reading options.
 func (p *pipeline) opts() payload.Options {
-	return payload.Options{MaxRecordSize: p.maxRecord}
+	return payload.Options{MaxRecordSize: p.maxRecord, MaxPayloadSize: p.maxDecomp}
 }
 
 // record processes one raw record completely: classify, evaluate, write

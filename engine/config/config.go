@@ -13,6 +13,7 @@
 //	    security: {webhook_url: "env:SLACK_WEBHOOK_URL"}
 //	limits:
 //	  max_record_size: 1048576
+//	  max_decompressed_size: 1073741824 # gzip/zlib only; plain input has no limit
 package config
 
 import (
@@ -36,6 +37,10 @@ type Config struct {
 	Outputs map[string]Output
 	// MaxRecordSize is the largest raw record accepted, in bytes (0: default).
 	MaxRecordSize int
+	// MaxDecompressedSize is the decompression limit, in bytes: the most a
+	// gzip or zlib payload may expand to (0: the default). Plain payloads
+	// have no size limit.
+	MaxDecompressedSize int64
 }
 
 // Output is one declared output descriptor.
@@ -116,8 +121,12 @@ func Load(data []byte, file string) (*Config, diag.List) {
 					if err := lv.Decode(&cfg.MaxRecordSize); err != nil || cfg.MaxRecordSize <= 0 {
 						diags.Errorf(pos(lv), "wrong-type", "limits.max_record_size must be a positive integer (bytes)")
 					}
+				case "max_decompressed_size":
+					if err := lv.Decode(&cfg.MaxDecompressedSize); err != nil || cfg.MaxDecompressedSize <= 0 {
+						diags.Errorf(pos(lv), "wrong-type", "limits.max_decompressed_size must be a positive integer (bytes)")
+					}
 				default:
-					diags.Errorf(pos(lk), "unknown-key", "unknown key limits.%s", lk.Value)
+					diags.Errorf(pos(lk), "unknown-key", "unknown key limits.%s (known: max_decompressed_size, max_record_size)", lk.Value)
 				}
 			})
 		default:

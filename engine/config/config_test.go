@@ -25,6 +25,7 @@ outputs:
     local:
 limits:
   max_record_size: 2048
+  max_decompressed_size: 4096
 `), "streamalert.yaml")
 	if len(diags) > 0 {
 		t.Fatalf("diagnostics: %v", diags)
@@ -44,8 +45,8 @@ limits:
 	if o := cfg.Outputs["slack:security"]; o.Settings["webhook_url"] != "env:SLACK_WEBHOOK_URL" || o.Pos.Line != 10 {
 		t.Errorf("slack:security = %+v", o)
 	}
-	if cfg.MaxRecordSize != 2048 {
-		t.Errorf("MaxRecordSize = %d", cfg.MaxRecordSize)
+	if cfg.MaxRecordSize != 2048 || cfg.MaxDecompressedSize != 4096 {
+		t.Errorf("MaxRecordSize = %d, MaxDecompressedSize = %d", cfg.MaxRecordSize, cfg.MaxDecompressedSize)
 	}
 	var nilCfg *Config
 	if nilCfg.LogsFor("s3", "b") != nil || nilCfg.HasOutput("x:y") {

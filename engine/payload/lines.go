@@ -67,6 +67,9 @@ func scanLines(br *bufio.Reader, limit, depth int, yield func(Raw) error) error 
 			chunk, err = br.ReadSlice('\n')
 		}
 		if err != nil && err != io.EOF && !complete {
+			if le, ok := errors.AsType[*LimitError](err); ok {
+				le.Line = lineNo
+			}
 			return err
 		}
 		if lastCR {

@@ -13,8 +13,8 @@ import (
 // DefaultMaxRecordSize is the default largest record accepted (1 MiB).
 const DefaultMaxRecordSize = 1 << 20
 
-// DefaultMaxPayloadSize is the default largest payload, counted after
-// decompression, that Read accepts (1 GiB).
+// DefaultMaxPayloadSize is the default decompression limit (1 GiB): the
+// most a compressed payload may expand to. Plain payloads have no limit.
 const DefaultMaxPayloadSize = 1 << 30
 
 // prefixSize is the most of an oversize record that is kept in Raw.Data.
@@ -32,18 +32,18 @@ var (
 	ErrOversize = errors.New("record too large")
 	// ErrInvalidUTF8 marks a record that is not valid UTF-8.
 	ErrInvalidUTF8 = errors.New("record is not valid UTF-8")
-	// ErrPayloadTooLarge is returned when the (decompressed) payload exceeds
-	// Options.MaxPayloadSize.
+	// ErrPayloadTooLarge is returned, wrapped in a *LimitError, when a
+	// compressed payload expands past Options.MaxPayloadSize.
 	ErrPayloadTooLarge = errors.New("payload too large")
 )
 
 // Options tune reading. The zero value uses the defaults.
 type Options struct {
 	MaxRecordSize int // 0 means DefaultMaxRecordSize
-	// MaxPayloadSize caps the bytes Read consumes after decompression, and
-	// the decompressed bytes of a compressed Stream (a plain stream is
-	// unbounded: it may be endless, and its memory is bounded per record).
-	// 0 means DefaultMaxPayloadSize.
+	// MaxPayloadSize is the decompression limit: it caps the decompressed
+	// bytes of a gzip or zlib payload, against decompression bombs. Plain
+	// payloads have no size limit (a file of any size streams through, its
+	// memory bounded per record). 0 means DefaultMaxPayloadSize.
 	MaxPayloadSize int64
 	// MaxJSONDepth is the deepest nesting a record that starts as JSON ('{'
 	// or '[') may have; a deeper one is yielded with ErrTooDeep instead of
@@ -80,15 +80,36 @@ type Raw struct {
 // the decompressed payload, counting empty lines, which are skipped (as are
 // lines of only white space). A JSON document spread over many lines that is
 // larger than MaxRecordSize is yielded once, with Line 0 and ErrOversize.
-// A read or decompression error (a truncated gzip file, ErrPayloadTooLarge)
-// is returned after every complete line before it has been yielded; the
-// incomplete line at the point of failure is dropped.
+// A read or decompression error (a truncated gzip file) is returned after
+// every complete line before it has been yielded; the incomplete line at the
+// point of failure is dropped.
+//
+// A compressed payload that expands past MaxPayloadSize stops there: the
+// records before are yielded, then Read counts the compressed bytes left
+// (reading, not inflating them) and returns a *LimitError with the exact
+// counts (records yielded, the line it stopped in, compressed bytes read
+// and left), for the caller to report: the rest is never silently dropped.
 func Read(r io.Reader, opts Options, yield func(Raw) error) error {
 	o := opts.withDefaults()
-	src, err := open(r, o.MaxPayloadSize, true)
+	src, err := open(r, o.MaxPayloadSize)
 	if err != nil {
 		return err
 	}
+	n := 0
+	err = readPayload(src, o, func(raw Raw) error { n++; return yield(raw) })
+	return src.finish(err, n, true)
+}
+
+// finish completes a decompression-limit stop's counts (see Read); other
+// errors pass through.
+func (s *source) finish(err error, records int, drain bool) error {
+	if le := s.stopped(err, records, drain); le != nil {
+		return le
+	}
+	return err
+}
+
+func readPayload(src *source, o Options, yield func(Raw) error) error {
 	limit := o.MaxRecordSize
 
 	// Read one record's worth (plus one byte) to decide between "one JSON
@@ -127,13 +148,21 @@ func Read(r io.Reader, opts Options, yield func(Raw) error) error {
 // whole-document JSON detection. A line longer than MaxRecordSize is skipped
 // up to its newline without being buffered and yielded as a prefix with
 // ErrOversize. Detecting compression waits for the first byte (and, when it
-// is 'x' or 0x1f, for the second).
+// is 'x' or 0x1f, for the second). A compressed stream that expands past
+// MaxPayloadSize ends as Read's does, without counting the compressed bytes
+// left (a stream may be endless).
 func Stream(r io.Reader, opts Options, yield func(Raw) error) error {
 	o := opts.withDefaults()
-	src, err := open(r, o.MaxPayloadSize, false)
+	src, err := open(r, o.MaxPayloadSize)
 	if err != nil {
 		return err
 	}
+	n := 0
+	err = streamLines(src, o, func(raw Raw) error { n++; return yield(raw) })
+	return src.finish(err, n, false)
+}
+
+func streamLines(src *source, o Options, yield func(Raw) error) error {
 	// Peek past the first byte only when it can start a BOM: a first line
 	// shorter than the BOM must not wait for more input.
 	if b, err := src.Peek(1); err == nil && b[0] == bom[0] {
@@ -141,7 +170,7 @@ func Stream(r io.Reader, opts Options, yield func(Raw) error) error {
 			_, _ = src.Discard(len(bom))
 		}
 	}
-	return scanLines(src, o.MaxRecordSize, o.MaxJSONDepth, yield)
+	return scanLines(src.Reader, o.MaxRecordSize, o.MaxJSONDepth, yield)
 }
 
 var bom = []byte("\xef\xbb\xbf")

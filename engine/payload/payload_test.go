@@ -164,7 +164,7 @@ func TestReadErrors(t *testing.T) {
 		{"truncated gzip", trunc, Options{}, []rec{ok("first", 1), ok("second", 2)}, io.ErrUnexpectedEOF, "payload: gzip:"},
 		{"truncated gzip header", gz(t, "x")[:5], Options{}, nil, io.ErrUnexpectedEOF, "payload: gzip:"},
 		{"decompression bomb", bomb, Options{MaxPayloadSize: 1 << 16}, []rec{ok("line", 1)}, ErrPayloadTooLarge, "more than 65536 bytes"},
-		{"plain payload over the limit", []byte("aaaa\nbbbb\ncccc\n"), Options{MaxPayloadSize: 12}, []rec{ok("aaaa", 1), ok("bbbb", 2)}, ErrPayloadTooLarge, ""},
+		{"plain payload over the decompression limit is not cut", []byte("aaaa\nbbbb\ncccc\n"), Options{MaxPayloadSize: 12}, []rec{ok("aaaa", 1), ok("bbbb", 2), ok("cccc", 3)}, nil, ""},
 		{"payload exactly at the limit", []byte("aaaa\nbbbb\n"), Options{MaxPayloadSize: 10}, []rec{ok("aaaa", 1), ok("bbbb", 2)}, nil, ""},
 	}
 	for _, tc := range tests {
