@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"strconv"
 
@@ -33,11 +34,12 @@ func decodeJSON(data []byte) (any, error) {
 	if len(bytes.TrimSpace(rest)) > 0 {
 		return nil, errors.New("data after the JSON document")
 	}
-	return fixNumbers(v), nil
+	return fixNumbers(v)
 }
 
-// fixNumbers replaces every json.Number inside v, in place.
-func fixNumbers(v any) any {
+// fixNumbers replaces every json.Number inside v, in place. An integer
+// literal that does not fit int64 is an error.
+func fixNumbers(v any) (any, error) {
 	switch x := v.(type) {
 	case json.Number:
 		return number(string(x))
@@ -45,32 +47,50 @@ func fixNumbers(v any) any {
 		for k, e := range x {
 			switch e.(type) {
 			case json.Number, map[string]any, []any:
-				x[k] = fixNumbers(e)
+				n, err := fixNumbers(e)
+				if err != nil {
+					return nil, fmt.Errorf("key %q: %w", k, err)
+				}
+				x[k] = n
 			}
 		}
 	case []any:
 		for i, e := range x {
-			x[i] = fixNumbers(e)
+			n, err := fixNumbers(e)
+			if err != nil {
+				return nil, fmt.Errorf("item %d: %w", i, err)
+			}
+			x[i] = n
 		}
 	}
-	return v
+	return v, nil
 }
 
+// ErrIntegerOverflow marks a JSON integer literal outside int64's range:
+// such a record is refused rather than given a wrong value (rounded to a
+// float, or wrapped to math.MinInt64).
+var ErrIntegerOverflow = errors.New("integer overflows int64")
+
 // number converts JSON number text: int64 when it is an integer literal
-// that fits, else float64 (a float literal with an integral value that fits
-// int64, such as 7.0 or 1e3, also becomes int64).
-func number(s string) any {
-	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return i
+// that fits, an error when it is an integer literal that does not, else
+// float64 (a float literal with an integral value that fits int64, such as
+// 7.0 or 1e3, also becomes int64).
+func number(s string) (any, error) {
+	i, err := strconv.ParseInt(s, 10, 64)
+	if err == nil {
+		return i, nil
+	}
+	if errors.Is(err, strconv.ErrRange) {
+		return nil, fmt.Errorf("%w: %s", ErrIntegerOverflow, quoteShort(s))
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil {
-		return s // unreachable for valid JSON; keep the text rather than lose it
+		return s, nil // unreachable for valid JSON; keep the text rather than lose it
 	}
 	if i, ok := integral(f); ok {
-		return i
+		return i, nil
 	}
-	return f
+	return f, nil
 }
 
 // integral returns f as int64 when it has no fractional part and fits.
