@@ -3,9 +3,11 @@ package payload
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 )
 
@@ -14,7 +16,8 @@ import (
 // than limit is not buffered past limit+1 bytes: the rest is skipped up to
 // the newline and the record carries a prefix and ErrOversize. A read error
 // other than io.EOF is returned, dropping the incomplete line it cut.
-func scanLines(br *bufio.Reader, limit, depth int, yield func(Raw) error) error {
+func scanLines(br *bufio.Reader, o Options, yield func(Raw) error) error {
+	limit, keep, depth := o.MaxRecordSize, o.OversizeKeep, o.MaxJSONDepth
 	var acc []byte // reused for lines that span several buffer fills
 	for lineNo := 1; ; lineNo++ {
 		chunk, err := br.ReadSlice('\n')
@@ -24,7 +27,8 @@ func scanLines(br *bufio.Reader, limit, depth int, yield func(Raw) error) error 
 				continue
 			}
 			if len(line) > limit {
-				if yerr := yield(Raw{Data: clip(line), Line: lineNo, Err: oversize(int64(len(line)), int64(limit))}); yerr != nil {
+				data := clipTo(line, keep)
+				if yerr := yield(Raw{Data: data, Line: lineNo, Err: oversize(int64(len(line)), limit, len(data), sha256.Sum256(line))}); yerr != nil {
 					return yerr
 				}
 				continue
@@ -40,6 +44,7 @@ func scanLines(br *bufio.Reader, limit, depth int, yield func(Raw) error) error 
 		var size int64 // bytes of the line so far, without LF
 		over, blank, lastCR := false, true, false
 		complete := false
+		var sum lineHash // of an oversize line, which acc holds only the start of
 		for {
 			body := chunk
 			if err == nil {
@@ -50,14 +55,16 @@ func scanLines(br *bufio.Reader, limit, depth int, yield func(Raw) error) error 
 				size += int64(len(body))
 				lastCR = body[len(body)-1] == '\r'
 				blank = blank && isBlank(body)
-				switch {
-				case over:
-				case len(acc)+len(body) > limit+1: // over the limit even without a CR
+				if !over && len(acc)+len(body) > limit+1 { // over the limit even without a CR
 					over = true
-					if keep := prefixSize + utf8Slack - len(acc); keep > 0 {
-						acc = append(acc, body[:min(keep, len(body))]...)
+					sum.start(acc)
+				}
+				if over {
+					sum.write(body)
+					if room := keep + utf8Slack - len(acc); room > 0 {
+						acc = appendDoubling(acc, body[:min(room, len(body))], keep+utf8Slack)
 					}
-				default:
+				} else {
 					acc = appendDoubling(acc, body, limit+1)
 				}
 			}
@@ -84,8 +91,12 @@ func scanLines(br *bufio.Reader, limit, depth int, yield func(Raw) error) error 
 		if !blank {
 			var r Raw
 			switch {
-			case over || size > int64(limit):
-				r = Raw{Data: clip(acc), Line: lineNo, Err: oversize(size, int64(limit))}
+			case over:
+				data := clipTo(acc, keep)
+				r = Raw{Data: data, Line: lineNo, Err: oversize(size, limit, len(data), sum.sum())}
+			case size > int64(limit): // acc holds all of it
+				data := clipTo(acc, keep)
+				r = Raw{Data: data, Line: lineNo, Err: oversize(size, limit, len(data), sha256.Sum256(acc))}
 			default:
 				r = Raw{Data: acc, Line: lineNo, Err: checkRecord(acc, depth)}
 			}
@@ -111,8 +122,40 @@ func appendDoubling(acc, b []byte, limit int) []byte {
 	return append(acc, b...)
 }
 
-// utf8Slack lets clip find a rune boundary just past prefixSize.
+// utf8Slack lets clipTo find a rune boundary just past the bytes kept.
 const utf8Slack = 4
+
+// lineHash is the SHA-256 of an oversize line as it streams by, without
+// its line ending: a CR at the end of a chunk is held back until more of
+// the line follows, since a CR just before the LF is not part of the line.
+type lineHash struct {
+	h         hash.Hash
+	pendingCR bool
+}
+
+func (l *lineHash) start(b []byte) {
+	l.h, l.pendingCR = sha256.New(), false
+	l.write(b)
+}
+
+func (l *lineHash) write(b []byte) {
+	if len(b) == 0 {
+		return
+	}
+	if l.pendingCR {
+		l.h.Write([]byte{'\r'})
+		l.pendingCR = false
+	}
+	if b[len(b)-1] == '\r' {
+		b, l.pendingCR = b[:len(b)-1], true
+	}
+	l.h.Write(b)
+}
+
+func (l *lineHash) sum() (out [sha256.Size]byte) {
+	l.h.Sum(out[:0])
+	return out
+}
 
 // trimEOL drops a trailing LF and then a trailing CR.
 func trimEOL(b []byte) []byte {
@@ -167,9 +210,12 @@ func multiLineDocumentPrefix(prefix []byte) bool {
 // yields it once as an oversize record (Line 0). When the rest turns out not
 // to be one JSON document, the record says so; its lines are not replayed,
 // since that would need the whole payload in memory.
-func readBigDocument(prefix []byte, src io.Reader, limit int, yield func(Raw) error) error {
+func readBigDocument(prefix []byte, src io.Reader, o Options, yield func(Raw) error) error {
+	limit := o.MaxRecordSize
 	cr := &countReader{r: src}
-	dec := json.NewDecoder(io.MultiReader(bytes.NewReader(prefix), cr))
+	k := &keeper{h: sha256.New(), keep: o.OversizeKeep + utf8Slack}
+	all := io.TeeReader(io.MultiReader(bytes.NewReader(prefix), cr), k)
+	dec := json.NewDecoder(all)
 	var bad error
 	depth := 0
 	for bad == nil {
@@ -202,21 +248,45 @@ func readBigDocument(prefix []byte, src io.Reader, limit int, yield func(Raw) er
 		bad = io.EOF // the payload ended inside the document
 	}
 	if bad != nil && bad != io.EOF {
-		// Count the rest so the size in the message is the payload's.
-		if _, err := io.Copy(io.Discard, cr); err != nil {
+		// Count (and hash) the rest, so that size and digest are the payload's.
+		if _, err := io.Copy(io.Discard, all); err != nil {
 			return err
 		}
 	}
-	size := int64(len(prefix)) + cr.n
-	err := oversize(size, int64(limit))
+	if _, err := io.Copy(io.Discard, all); err != nil { // what the decoder left unread
+		return err
+	}
+	// The record is the payload: kept as read, so that it can be replayed
+	// byte for byte, and its length and digest are the payload's.
+	data := clipTo(k.data, o.OversizeKeep)
+	var digest [sha256.Size]byte
+	k.h.Sum(digest[:0])
+	err := oversize(k.n, limit, len(data), digest)
 	switch {
 	case bad == io.EOF:
 		err = fmt.Errorf("%w; the document is truncated", err)
 	case bad != nil:
 		err = fmt.Errorf("%w; it starts as one multi-line JSON document but is not one (%v), so it was not split into lines", err, bad)
 	}
-	data := bytes.TrimLeft(prefix, " \t\r\n")
-	return yield(Raw{Data: clip(data), Line: 0, Err: err})
+	return yield(Raw{Data: data, Line: 0, Err: err})
+}
+
+// keeper hashes and counts everything written to it and keeps the first
+// keep bytes.
+type keeper struct {
+	h    hash.Hash
+	n    int64
+	data []byte
+	keep int
+}
+
+func (k *keeper) Write(p []byte) (int, error) {
+	k.h.Write(p)
+	k.n += int64(len(p))
+	if room := k.keep - len(k.data); room > 0 {
+		k.data = append(k.data, p[:min(room, len(p))]...)
+	}
+	return len(p), nil
 }
 
 // countReader counts the bytes read from r and keeps the last error.

@@ -3,6 +3,8 @@ package payload
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,8 +19,11 @@ const DefaultMaxRecordSize = 1 << 20
 // most a compressed payload may expand to. Plain payloads have no limit.
 const DefaultMaxPayloadSize = 1 << 30
 
-// prefixSize is the most of an oversize record that is kept in Raw.Data.
-const prefixSize = 1 << 10
+// DefaultOversizeKeep is how much of an oversize record is kept in
+// Raw.Data for the dead letter by default (16 MiB): a record up to that
+// size is kept whole, so it can be replayed; a larger one keeps its first
+// 16 MiB, and its error gives its exact length and SHA-256.
+const DefaultOversizeKeep = 16 << 20
 
 // readBufferSize is the size of the buffered reader lines are cut from; lines
 // longer than this are assembled in a separate, reused buffer.
@@ -49,6 +54,10 @@ type Options struct {
 	// or '[') may have; a deeper one is yielded with ErrTooDeep instead of
 	// being left for a decoder. 0 means DefaultMaxJSONDepth.
 	MaxJSONDepth int
+	// OversizeKeep is how much of a record over MaxRecordSize is kept in
+	// Raw.Data (see DefaultOversizeKeep); it is raised to MaxRecordSize if
+	// lower. 0 means DefaultOversizeKeep.
+	OversizeKeep int
 }
 
 func (o Options) withDefaults() Options {
@@ -58,6 +67,10 @@ func (o Options) withDefaults() Options {
 	if o.MaxPayloadSize <= 0 {
 		o.MaxPayloadSize = DefaultMaxPayloadSize
 	}
+	if o.OversizeKeep <= 0 {
+		o.OversizeKeep = DefaultOversizeKeep
+	}
+	o.OversizeKeep = max(o.OversizeKeep, o.MaxRecordSize)
 	return o
 }
 
@@ -117,7 +130,7 @@ func readPayload(src *source, o Options, yield func(Raw) error) error {
 	prefix, err := io.ReadAll(io.LimitReader(src, int64(limit)+1))
 	if err != nil {
 		// Yield the complete lines read so far, then report the failure.
-		return scanLines(bufio.NewReaderSize(io.MultiReader(bytes.NewReader(prefix), errReader{err}), readBufferSize), limit, o.MaxJSONDepth, yield)
+		return scanLines(bufio.NewReaderSize(io.MultiReader(bytes.NewReader(prefix), errReader{err}), readBufferSize), o, yield)
 	}
 	whole := len(prefix) <= limit // the whole payload is in memory
 	prefix = bytes.TrimPrefix(prefix, bom)
@@ -131,12 +144,12 @@ func readPayload(src *source, o Options, yield func(Raw) error) error {
 		if startsJSON && json.Valid(trimmed) {
 			return yield(Raw{Data: trimmed, Line: 0, Err: checkRecord(trimmed, o.MaxJSONDepth)})
 		}
-		return scanLines(rest(), limit, o.MaxJSONDepth, yield)
+		return scanLines(rest(), o, yield)
 	}
 	if startsJSON && multiLineDocumentPrefix(prefix) {
-		return readBigDocument(prefix, src, limit, yield)
+		return readBigDocument(prefix, src, o, yield)
 	}
-	return scanLines(rest(), limit, o.MaxJSONDepth, yield)
+	return scanLines(rest(), o, yield)
 }
 
 // Stream reads r line by line as it arrives (stdin, a followed file, an HTTP
@@ -170,7 +183,7 @@ func streamLines(src *source, o Options, yield func(Raw) error) error {
 			_, _ = src.Discard(len(bom))
 		}
 	}
-	return scanLines(src.Reader, o.MaxRecordSize, o.MaxJSONDepth, yield)
+	return scanLines(src.Reader, o, yield)
 }
 
 var bom = []byte("\xef\xbb\xbf")
@@ -210,18 +223,40 @@ func checkUTF8(b []byte) error {
 	return ErrInvalidUTF8 // unreachable: utf8.Valid said otherwise
 }
 
-// clip returns at most prefixSize bytes of b, cut at a rune boundary.
-func clip(b []byte) []byte {
-	if len(b) <= prefixSize {
+// clipTo returns at most n bytes of b, cut at a rune boundary.
+func clipTo(b []byte, n int) []byte {
+	if len(b) <= n {
 		return b
 	}
-	n := prefixSize
 	for back := 0; back < utf8.UTFMax && n > 0 && !utf8.RuneStart(b[n]); back++ {
 		n--
 	}
 	return b[:n]
 }
 
-func oversize(size, limit int64) error {
-	return fmt.Errorf("%w: %d bytes, limit %d", ErrOversize, size, limit)
+// OversizeError is the error of a record longer than MaxRecordSize; it wraps
+// ErrOversize. Raw.Data holds the record whole when it is at most
+// OversizeKeep bytes, else its first Kept bytes; Size and SHA256 identify
+// the whole record either way: a line without its line ending, a
+// multi-line document as all of the (decompressed) payload.
+type OversizeError struct {
+	Size   int64  // the record's exact length in bytes
+	Limit  int    // MaxRecordSize
+	Kept   int    // bytes of it in Raw.Data
+	SHA256 string // hex SHA-256 of the whole record
+}
+
+func (e *OversizeError) Error() string {
+	kept := "kept whole"
+	if int64(e.Kept) < e.Size {
+		kept = fmt.Sprintf("first %d bytes kept", e.Kept)
+	}
+	return fmt.Sprintf("%v: %d bytes, limit %d (%s; sha256 %s)", ErrOversize, e.Size, e.Limit, kept, e.SHA256)
+}
+
+// Unwrap returns ErrOversize.
+func (e *OversizeError) Unwrap() error { return ErrOversize }
+
+func oversize(size int64, limit, kept int, sum [sha256.Size]byte) error {
+	return &OversizeError{Size: size, Limit: limit, Kept: kept, SHA256: hex.EncodeToString(sum[:])}
 }

@@ -126,8 +126,8 @@ func assertRecs(t *testing.T, got, want []rec) {
 	for i := range want {
 		g, w := got[i], want[i]
 		data := g.Data == w.Data
-		if errors.Is(w.Err, ErrOversize) { // only a prefix is kept
-			data = len(g.Data) > 0 && len(g.Data) <= prefixSize && strings.HasPrefix(w.Data, g.Data)
+		if errors.Is(w.Err, ErrOversize) && len(w.Data) > DefaultOversizeKeep { // only a prefix is kept
+			data = len(g.Data) > 0 && len(g.Data) <= DefaultOversizeKeep && strings.HasPrefix(w.Data, g.Data)
 		}
 		if !data || g.Line != w.Line || (g.Err == nil) != (w.Err == nil) || (w.Err != nil && !errors.Is(g.Err, w.Err)) {
 			t.Errorf("record %d = {%q line %d err %v}, want {%q line %d err %v}", i, g.Data, g.Line, g.Err, w.Data, w.Line, w.Err)
@@ -160,7 +160,7 @@ func TestReadErrors(t *testing.T) {
 		{"invalid UTF-8 document", []byte("{\"a\": \"\xc3\"}"), Options{},
 			[]rec{{Data: "{\"a\": \"\xc3\"}", Line: 0, Err: ErrInvalidUTF8}}, nil, ""},
 		{"oversize pretty document", []byte("{\n \"a\": [\n" + strings.Repeat("  1,\n", 100) + "  1\n ]\n}\n"), Options{MaxRecordSize: 64},
-			[]rec{{Data: "{\n \"a\": [\n" + strings.Repeat("  1,\n", 100) + "  1\n ]\n}", Line: 0, Err: ErrOversize}}, nil, ""},
+			[]rec{{Data: "{\n \"a\": [\n" + strings.Repeat("  1,\n", 100) + "  1\n ]\n}\n", Line: 0, Err: ErrOversize}}, nil, ""},
 		{"truncated gzip", trunc, Options{}, []rec{ok("first", 1), ok("second", 2)}, io.ErrUnexpectedEOF, "payload: gzip:"},
 		{"truncated gzip header", gz(t, "x")[:5], Options{}, nil, io.ErrUnexpectedEOF, "payload: gzip:"},
 		{"decompression bomb", bomb, Options{MaxPayloadSize: 1 << 16}, []rec{ok("line", 1)}, ErrPayloadTooLarge, "more than 65536 bytes"},
@@ -215,14 +215,14 @@ func TestErrorMessages(t *testing.T) {
 func TestUTF8Clip(t *testing.T) {
 	line := strings.Repeat("é", 2000) // 2-byte runes: a cut at 1024 is on a boundary
 	line = "a" + line                 // now it is not
-	got, err := collect(t, Read, []byte(line+"\n"), Options{MaxRecordSize: 100})
+	got, err := collect(t, Read, []byte(line+"\n"), Options{MaxRecordSize: 100, OversizeKeep: 1024})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(got) != 1 || !errors.Is(got[0].Err, ErrOversize) {
 		t.Fatalf("got %+v", got)
 	}
-	if d := got[0].Data; len(d) > prefixSize || !strings.HasPrefix(line, d) || strings.ToValidUTF8(d, "?") != d {
+	if d := got[0].Data; len(d) > 1024 || len(d) < 1020 || !strings.HasPrefix(line, d) || strings.ToValidUTF8(d, "?") != d {
 		t.Errorf("prefix of %d bytes is not a valid UTF-8 prefix of the line", len(d))
 	}
 }
@@ -350,7 +350,7 @@ func TestStreamOversizeIsNotBuffered(t *testing.T) {
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	var got []rec
-	err := Stream(&repeatReader{c: 'q', n: n, tail: "\nnext\n"}, Options{}, func(r Raw) error {
+	err := Stream(&repeatReader{c: 'q', n: n, tail: "\nnext\n"}, Options{OversizeKeep: 1 << 20}, func(r Raw) error {
 		got = append(got, rec{Data: string(r.Data), Line: r.Line, Err: r.Err})
 		return nil
 	})
@@ -358,14 +358,15 @@ func TestStreamOversizeIsNotBuffered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 2 || !errors.Is(got[0].Err, ErrOversize) || len(got[0].Data) != prefixSize || got[1] != ok("next", 2) {
+	if len(got) != 2 || !errors.Is(got[0].Err, ErrOversize) || len(got[0].Data) != 1<<20 || got[1] != ok("next", 2) {
 		t.Fatalf("got %d records, first err %v", len(got), got[0].Err)
 	}
 	if !strings.Contains(got[0].Err.Error(), "10485760 bytes") {
 		t.Errorf("error %q does not give the line's size", got[0].Err)
 	}
-	// The record limit (1 MiB) and buffers may be allocated, never the line.
-	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 4<<20 {
+	// The record limit and the kept start (1 MiB each) and buffers may be
+	// allocated, never the line.
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 6<<20 {
 		t.Errorf("Stream allocated %d bytes for a %d-byte line", alloc, n)
 	}
 }
