@@ -25,8 +25,11 @@ const stdinInput = "-"
 
 // expandInputs resolves the INPUT arguments in order: "-" stays as is, a
 // folder becomes its regular, non-hidden files in lexical order
-// (recursively), a file stays a file. Missing paths are errors.
-func expandInputs(args []string) (files []inputFile, err error) {
+// (recursively), a file stays a file. Missing paths are errors. Entries of
+// a folder that are not regular files (symlinks, named pipes, sockets,
+// devices) are skipped, and each folder's skipped entries are counted and
+// named on stderr.
+func expandInputs(args []string, stderr io.Writer) (files []inputFile, err error) {
 	var errs []error
 	for _, in := range args {
 		if in == stdinInput {
@@ -43,12 +46,16 @@ func expandInputs(args []string) (files []inputFile, err error) {
 			continue
 		}
 		var found []inputFile
+		var skipped []string
 		err = filepath.WalkDir(in, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
 			if d.IsDir() && p != in && strings.HasPrefix(d.Name(), ".") {
 				return filepath.SkipDir
+			}
+			if !d.IsDir() && !d.Type().IsRegular() && !strings.HasPrefix(d.Name(), ".") {
+				skipped = append(skipped, fmt.Sprintf("%s (%s)", p, fileKind(d.Type())))
 			}
 			if d.Type().IsRegular() && !strings.HasPrefix(d.Name(), ".") {
 				fi, err := d.Info()
@@ -64,8 +71,41 @@ func expandInputs(args []string) (files []inputFile, err error) {
 		}
 		sort.Slice(found, func(i, j int) bool { return found[i].path < found[j].path })
 		files = append(files, found...)
+		if len(skipped) > 0 {
+			what := "entries that are not regular files"
+			if len(skipped) == 1 {
+				what = "entry that is not a regular file"
+			}
+			fmt.Fprintf(stderr, "streamalert: %s: skipped %d %s: %s\n", in, len(skipped), what, nameSome(skipped, maxNamedSkips))
+		}
 	}
 	return files, errors.Join(errs...)
+}
+
+// maxNamedSkips is how many skipped entries of a folder are named; the rest
+// are counted.
+const maxNamedSkips = 20
+
+func nameSome(names []string, n int) string {
+	if len(names) <= n {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:n], ", "), len(names)-n)
+}
+
+// fileKind names a file type that is not a regular file.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeSymlink != 0:
+		return "symlink"
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	}
+	return "irregular file"
 }
 
 // readInputs reads each input once, in order: a file as an S3 object is

@@ -151,7 +151,7 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, rawSt
 				followed = append(followed, inputFile{path: in})
 			}
 		}
-	} else if files, err = expandInputs(inputs); err != nil {
+	} else if files, err = expandInputs(inputs, stderr); err != nil {
 		fmt.Fprintf(stderr, "streamalert: %v\n", err)
 		return 2
 	}
