@@ -21,8 +21,10 @@ const maxErrorBody = 300
 
 // post sends body as JSON to rawURL with the given headers and returns the
 // response body of a 2xx response. Errors never contain the URL beyond its
-// scheme and host (the path or query may hold a token): a *StatusError for
-// non-2xx (with Retry-After), otherwise the transport's error.
+// scheme and host (the path or query may hold a token), and not even those
+// when the URL is a secret's value: a permanent *RedirectError for a
+// redirect (never followed), a *StatusError for other non-2xx (with
+// Retry-After), otherwise the transport's error.
 func (b *builder) post(ctx context.Context, rawURL string, hdr http.Header, body []byte) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, rawURL, bytes.NewReader(body))
 	if err != nil {
@@ -44,9 +46,12 @@ func (b *builder) post(ctx context.Context, rawURL string, hdr http.Header, body
 		if errors.As(err, &ue) {
 			err = ue.Err // *url.Error's message carries the full URL
 		}
-		return nil, fmt.Errorf("%s: POST %s://%s: %w", b.name, req.URL.Scheme, req.URL.Host, err)
+		return nil, fmt.Errorf("%s: POST %s: %w", b.name, b.endpoint(rawURL, req.URL), err)
 	}
 	defer resp.Body.Close()
+	if rerr := redirectError(b.name, req, resp); rerr != nil {
+		return nil, Permanent(rerr)
+	}
 	data, rerr := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, &StatusError{Service: b.name, Code: resp.StatusCode,

@@ -74,7 +74,8 @@ func (p RetryPolicy) backoff(n int) time.Duration {
 // retry policy, AWS configuration from the environment, no dead letter.
 type Options struct {
 	// HTTPClient sends the HTTP outputs' requests (default: a client with
-	// no overall timeout; each attempt has Retry.Timeout).
+	// no overall timeout; each attempt has Retry.Timeout). New uses a copy
+	// that never follows redirects (see RedirectError).
 	HTTPClient *http.Client
 	Retry      RetryPolicy
 	// Secrets resolves secret references (default: DefaultResolvers with
@@ -165,6 +166,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Dispatcher, er
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{}
 	}
+	opts.HTTPClient = withoutRedirects(opts.HTTPClient)
 	if opts.Stdout == nil {
 		opts.Stdout = os.Stdout
 	}

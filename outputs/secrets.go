@@ -208,6 +208,8 @@ func (s *Secrets) learn(v string) {
 	add := func(f string) { s.addFragment(f, v, minFragment) }
 	add(v)
 	if u, err := url.Parse(v); err == nil && u.Host != "" {
+		add(u.Host) // a secret URL's host may be the secret (a token subdomain)
+		add(u.Hostname())
 		add(u.EscapedPath())
 		add(u.Path)
 		add(u.RawQuery)
