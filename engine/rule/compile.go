@@ -95,6 +95,7 @@ func (c *Compiler) NewEnv() map[string]any {
 	for name, fn := range rewriteFuncs {
 		env[name] = fn
 	}
+	addCostFuncs(env)
 	return env
 }
 
@@ -125,7 +126,10 @@ func BoxNormalized(dst map[string]any, normalized map[string][]any, names []stri
 	return dst
 }
 
-// Compile compiles one expression into a program returning a bool. Constant
+// Compile compiles one expression into a program returning a bool, its cost
+// bounded (see Budget): an expression over MaxExprSource bytes or
+// MaxExprNodes nodes is an error, and the program charges the run's Budget
+// in its loops and as it builds strings. Constant
 // arguments of in_cidr and glob (a string, an array of strings or a list
 // name) are parsed now, `x in lists.name` becomes a set lookup, and constant
 // regexps are compiled by expr. Problems come back as diagnostics positioned
@@ -137,9 +141,13 @@ func (c *Compiler) Compile(e Expr) (prog *vm.Program, diags diag.List) {
 			diags.Errorf(e.Pos, "expr-compile", "expression: internal compiler error: %v", r)
 		}
 	}()
+	if len(e.Source) > MaxExprSource {
+		diags.Errorf(e.Pos, "expr-too-large", "expression: %d bytes of source, more than the limit of %d", len(e.Source), MaxExprSource)
+		return nil, diags
+	}
 	chains := &chainMarker{in: map[*ast.MemberNode]bool{}}
 	p := &patcher{c: c, expr: e, inChain: chains.in}
-	opts := append(c.opts[:len(c.opts):len(c.opts)], expr.Patch(chains), expr.Patch(p))
+	opts := append(c.opts[:len(c.opts):len(c.opts)], expr.Patch(chains), expr.Patch(p), expr.Patch(costPatcher{}))
 	prog, err := expr.Compile(e.Source, opts...)
 	diags = p.diags
 	if err != nil {
