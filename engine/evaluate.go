@@ -19,6 +19,7 @@ type evalState struct {
 	cache []uint8        // per matcher slot: 0 not run yet, 1 true, 2 false
 	mark  []bool         // per rule of the log type: may fire (its guard holds)
 	norm  map[string]any // the record's normalized values, boxed (see rule.BoxNormalized)
+	cost  *rule.Budget   // env's budget, reset before each run (see resetBudget)
 }
 
 const (
@@ -30,7 +31,8 @@ const (
 // one alert per rule that fired, in rule name order; nil when none fired. A
 // rule that fails at run time counts as not fired, is counted (see
 // RuleErrorCounts) and is reported to OnRuleError; it never stops the other
-// rules. Safe for concurrent use. The alerts share rec.Data and the rules'
+// rules. A run over its cost budget is such a failure, and a rule with
+// BreakerTrips of them is disabled (see DisabledRules). Safe for concurrent use. The alerts share rec.Data and the rules'
 // tags, outputs and context: do not modify them.
 func (rs *Ruleset) Evaluate(rec schema.Record, src Source) []Alert {
 	alerts, _ := rs.EvaluateAll(rec, src)
@@ -65,9 +67,13 @@ func (rs *Ruleset) EvaluateAll(rec schema.Record, src Source) (alerts []Alert, r
 			continue
 		}
 		trr := &tr.rules[i]
+		if trr.r.breaker.open.Load() {
+			continue // disabled for costing too much (see breaker)
+		}
 		fired, err := st.fires(trr.r, trr.idx, cache, rec.Data)
 		if err != nil {
 			ruleErrs = append(ruleErrs, rs.reportError(trr.r, rec.Type.Name, src, err))
+			rs.overrun(trr.r, rec.Type.Name, src, err)
 			continue
 		}
 		if fired {
@@ -137,6 +143,7 @@ func (st *evalState) run(p *vm.Program) (ok bool, err error) {
 			ok, err = false, fmt.Errorf("panic: %v", r)
 		}
 	}()
+	st.resetBudget()
 	out, err := st.vm.Run(p, st.env)
 	if err != nil {
 		return false, err

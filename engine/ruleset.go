@@ -96,6 +96,7 @@ type compiledRule struct {
 
 	errors     atomic.Uint64
 	lastReport atomic.Int64 // unix nanoseconds of the last OnRuleError call
+	breaker    breaker      // disables the rule after runs over its cost budget
 }
 
 type subkeyReq struct {
