@@ -100,6 +100,7 @@ func (l *linter) expr(e rule.Expr, what string, types []*schema.LogType) {
 	x := &exprLint{l: l, e: e, what: what, types: types}
 	x.lists(c.nodes)
 	x.constant(c.nodes)
+	x.cost(tree.Node) // cost.go
 	if len(types) == 0 {
 		return
 	}
