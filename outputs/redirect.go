@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 // RedirectError is a delivery that the server answered with a redirect. The
@@ -61,9 +62,9 @@ func redirectError(service string, req *http.Request, resp *http.Response) error
 }
 
 // endpoint names where a request went in an error: scheme and host (the
-// path or query may hold a token), or nothing at all when the URL is a
-// secret's value, since its host name may be the secret (a webhook URL with
-// a token as a subdomain).
+// path or query may hold a token), or nothing at all when the URL is (or
+// extends) a secret's value, since its host name may be the secret (a
+// webhook URL with a token as a subdomain).
 func (b *builder) endpoint(rawURL string, u *url.URL) string {
 	if b.secrets.isValue(rawURL) {
 		return Redacted
@@ -71,15 +72,17 @@ func (b *builder) endpoint(rawURL string, u *url.URL) string {
 	return u.Scheme + "://" + u.Host
 }
 
-// isValue reports whether v is the value of a secret resolved so far.
-func (s *Secrets) isValue(v string) bool {
+// isValue reports whether rawURL is, or starts with, a URL that is the
+// value of a secret resolved so far (an output may append a path to a
+// secret base URL).
+func (s *Secrets) isValue(rawURL string) bool {
 	if s == nil {
 		return false
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, c := range s.cache {
-		if c.value == v {
+		if c.value == rawURL || strings.Contains(c.value, "://") && strings.HasPrefix(rawURL, c.value) {
 			return true
 		}
 	}

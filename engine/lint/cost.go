@@ -3,6 +3,7 @@ package lint
 import (
 	"github.com/expr-lang/expr/ast"
 
+	"github.com/streamalert-go/streamalert/engine"
 	"github.com/streamalert-go/streamalert/engine/diag"
 	"github.com/streamalert-go/streamalert/engine/rule"
 )
@@ -49,7 +50,8 @@ func (x *exprLint) costWalk(n ast.Node, loops int) {
 				if loops > 0 {
 					x.diag(v, diag.Warning, CodeUnboundedCost,
 						"%s over data inside another loop over data: its cost is the product of their sizes, which no limit can bound; "+
-							"it is stopped at its run-time budget, and a rule stopped 3 times is disabled (a set lookup, `x in lists.name`, or one pass avoids it)", v.Name)
+							"it is stopped at its run-time budget, and a rule stopped %d times is disabled (a set lookup, `x in lists.name`, or one pass avoids it)",
+						v.Name, engine.BreakerTrips)
 				}
 				inner++
 			}
