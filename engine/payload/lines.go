@@ -104,6 +104,9 @@ func scanLines(br *bufio.Reader, o Options, yield func(Raw) error) error {
 				return yerr
 			}
 		}
+		if cap(acc) > limit+1 {
+			acc = nil // the start of an oversize line: do not keep up to OversizeKeep per reader
+		}
 		if !complete {
 			return nil // io.EOF after a final line without newline
 		}
