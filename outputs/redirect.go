@@ -22,6 +22,7 @@ type RedirectError struct {
 	OtherHost bool
 }
 
+// Error says which redirect was refused, and why.
 func (e *RedirectError) Error() string {
 	to := "no Location"
 	if e.To != "" {

@@ -84,6 +84,7 @@ type LimitError struct {
 	CompressedLeft int64  // compressed bytes after them, unread; -1 when not counted (a stream)
 }
 
+// Error says what was read, where reading stopped and what was left.
 func (e *LimitError) Error() string {
 	left := "the rest of the stream"
 	if e.CompressedLeft >= 0 {

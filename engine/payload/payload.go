@@ -246,6 +246,7 @@ type OversizeError struct {
 	SHA256 string // hex SHA-256 of the whole record
 }
 
+// Error gives the size, the limit, what was kept and the digest.
 func (e *OversizeError) Error() string {
 	kept := "kept whole"
 	if int64(e.Kept) < e.Size {
