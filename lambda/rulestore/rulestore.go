@@ -201,7 +201,7 @@ const maxAttempts = 3
 func (s *S3) Fetch(ctx context.Context, previousVersion string) (Snapshot, error) {
 	var lastErr error
 	for range maxAttempts {
-		snap, err := s.fetchOnce(ctx, previousVersion)
+		snap, err := s.fetchOnce(ctx, previousVersion, true)
 		if !errors.Is(err, errChanged) {
 			return snap, err
 		}
@@ -212,13 +212,28 @@ func (s *S3) Fetch(ctx context.Context, previousVersion string) (Snapshot, error
 
 var errChanged = errors.New("object changed between listing and get")
 
-func (s *S3) fetchOnce(ctx context.Context, previousVersion string) (Snapshot, error) {
+// Current returns what the prefix holds now, even when it has no rule file
+// (a first push reads the configuration and schemas already there). A push
+// marker is not waited for.
+func (s *S3) Current(ctx context.Context) (Snapshot, error) {
+	var lastErr error
+	for range maxAttempts {
+		snap, err := s.fetchOnce(ctx, "", false)
+		if !errors.Is(err, errChanged) {
+			return snap, err
+		}
+		lastErr = err
+	}
+	return Snapshot{}, fmt.Errorf("%s: objects kept changing while being read: %w", s.Location(), lastErr)
+}
+
+func (s *S3) fetchOnce(ctx context.Context, previousVersion string, forServing bool) (Snapshot, error) {
 	objs, marker, ignored, err := s.list(ctx)
 	if err != nil {
 		return Snapshot{}, err
 	}
 	snap := Snapshot{Location: s.Location()}
-	if !marker.IsZero() {
+	if !marker.IsZero() && forServing {
 		now := time.Now
 		if s.Now != nil {
 			now = s.Now
@@ -237,7 +252,7 @@ func (s *S3) fetchOnce(ctx context.Context, previousVersion string) (Snapshot, e
 			rules++
 		}
 	}
-	if rules == 0 {
+	if rules == 0 && forServing {
 		return Snapshot{}, fmt.Errorf("%s%s/: %w", s.Location(), RulesDir, ErrNoRules)
 	}
 	snap.Version = version(objs)
