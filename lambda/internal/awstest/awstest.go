@@ -120,6 +120,10 @@ func StateTable(t testing.TB) (string, *dynamodb.Client) {
 	if err != nil {
 		t.Fatalf("create table: %v", err)
 	}
+	w := dynamodb.NewTableExistsWaiter(c, func(o *dynamodb.TableExistsWaiterOptions) { o.MinDelay = 50 * time.Millisecond })
+	if err := w.Wait(context.Background(), &dynamodb.DescribeTableInput{TableName: aws.String(name)}, 30*time.Second); err != nil {
+		t.Fatalf("table %s not active: %v", name, err)
+	}
 	return name, c
 }
 
