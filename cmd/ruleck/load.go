@@ -35,6 +35,7 @@ type ruleFiles struct {
 	// synthetic holds the keys whose prefix ruleck made up, to rewrite them
 	// in messages that name another file.
 	synthetic []string
+	args      []string // the PATHs as given (rules.d when none)
 }
 
 // errNotRuleFile is returned for a file PATH that ruleck cannot check: it is
@@ -51,7 +52,7 @@ func readRuleFiles(paths []string) (*ruleFiles, error) {
 	if len(paths) == 0 {
 		paths = []string{defaultPath}
 	}
-	rf := &ruleFiles{fsys: fstest.MapFS{}, display: map[string]string{}}
+	rf := &ruleFiles{fsys: fstest.MapFS{}, display: map[string]string{}, args: paths}
 	seen := map[string]bool{} // real paths of the files read
 	add := func(key, osPath string) error {
 		real, err := filepath.EvalSymlinks(osPath)
