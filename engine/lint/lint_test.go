@@ -149,6 +149,11 @@ func TestBadFixtures(t *testing.T) {
 			fsys[file] = &fstest.MapFile{Data: data}
 			var got diag.List
 			for _, d := range lint.Check(fsys, lint.Options{Schemas: set, Config: cfg}) {
+				// Most fixtures show one problem with one test case; only
+				// weak-tests' own fixture is about a missing negative case.
+				if d.Code == "weak-tests" && name != "weak-tests.bad.yaml" {
+					continue
+				}
 				if d.Pos.File == file {
 					got = append(got, d)
 					codes[d.Code] = true
