@@ -123,8 +123,8 @@ func readRuleFiles(paths []string) (*ruleFiles, error) {
 			if err := add(key, arg); err != nil {
 				return nil, err
 			}
-			if !rule.IsRuleFile(key) {
-				if _, isEvents, _ := parseEvents(rf.fsys[key].Data); !isEvents {
+			if f := rf.fsys[key]; f != nil && !rule.IsRuleFile(key) { // nil: read before under another key
+				if _, isEvents, _ := parseEvents(f.Data); !isEvents {
 					return nil, fmt.Errorf("%s: %w", arg, errNotRuleFile)
 				}
 			}
