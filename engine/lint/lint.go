@@ -246,6 +246,12 @@ func (l *linter) warnings(r *rule.Rule, types []*schema.LogType) {
 	namePos := r.KeyPos("name")
 	if len(r.Tests) == 0 {
 		l.diags.Warnf(namePos, "no-tests", "rule %s has no tests", r.Name)
+	} else if fires, quiet := testKinds(r); !fires || !quiet {
+		missing := "that fires (trigger: true)"
+		if fires {
+			missing = "that stays quiet (trigger: false)"
+		}
+		l.diags.Warnf(r.KeyPos("tests"), "weak-tests", "rule %s has no test case %s: its tests would pass a condition that always or never fires", r.Name, missing)
 	}
 	if len(r.Outputs) == 0 {
 		l.diags.Warnf(r.KeyPos("outputs"), "no-outputs", "rule %s has no outputs: its alerts go nowhere", r.Name)
@@ -256,6 +262,19 @@ func (l *linter) warnings(r *rule.Rule, types []*schema.LogType) {
 	for i := range r.Tests {
 		l.testFits(r, &r.Tests[i], types)
 	}
+}
+
+// testKinds reports whether r has a test case expecting it to fire and one
+// expecting it not to.
+func testKinds(r *rule.Rule) (fires, quiet bool) {
+	for _, t := range r.Tests {
+		if t.Trigger {
+			fires = true
+		} else {
+			quiet = true
+		}
+	}
+	return fires, quiet
 }
 
 // testFits warns when a test's input does not classify as one of the rule's
