@@ -3,6 +3,7 @@ package rulesfn
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -149,13 +150,25 @@ func (f *Function) warn(snap rulestore.Snapshot) {
 	}
 }
 
-// logDiagnostics logs each diagnostic once, as `ruleck lint` prints it.
+// maxLoggedWarnings bounds the warnings logged for one ruleset version
+// (errors are always logged, each once).
+const maxLoggedWarnings = 50
+
+// logDiagnostics logs each diagnostic once, as `ruleck lint` prints it:
+// every error, the first maxLoggedWarnings warnings and how many more.
 func (f *Function) logDiagnostics(version string, diags diag.List) {
+	warnings := 0
 	for _, d := range diags {
-		level := slog.LevelWarn
-		if d.Severity == diag.Error {
-			level = slog.LevelError
+		level := slog.LevelError
+		if d.Severity != diag.Error {
+			level = slog.LevelWarn
+			if warnings++; warnings > maxLoggedWarnings {
+				continue
+			}
 		}
 		f.log.Log(context.Background(), level, d.String(), "ruleset_version", version, "code", d.Code)
+	}
+	if warnings > maxLoggedWarnings {
+		f.log.Warn(fmt.Sprintf("%d more warnings not logged (ruleck lint shows them all)", warnings-maxLoggedWarnings), "ruleset_version", version)
 	}
 }
