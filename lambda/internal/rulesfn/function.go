@@ -6,7 +6,7 @@
 //
 // The Lambda Go runtime calls a function once at a time, so a Function is
 // not safe for concurrent Handle calls; the rules in service change only
-// between invocations.
+// between invocations. Within one invocation the items run concurrently.
 package rulesfn
 
 import (
@@ -19,6 +19,8 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -31,13 +33,15 @@ import (
 )
 
 // AlertQueue takes the alerts of one item. An error means some were not
-// queued: the item is retried.
+// queued: the item is retried. Items run concurrently: Send must be safe
+// for concurrent use.
 type AlertQueue interface {
 	Send(ctx context.Context, alerts []engine.Alert) error
 }
 
 // DeadLetters keeps the records of one item no rule could judge. An error
-// means some were not kept: the item is retried.
+// means some were not kept: the item is retried. Put must be safe for
+// concurrent use.
 type DeadLetters interface {
 	Put(ctx context.Context, recs []engine.DeadRecord) error
 }
@@ -73,7 +77,7 @@ type Function struct {
 	cur           *served
 	lastCheck     time.Time
 	failedVersion string
-	gate          *engine.Gate
+	dedup         *engine.Deduper
 	proc          *engine.Processor
 }
 
@@ -84,7 +88,7 @@ func New(ctx context.Context, o Options) (*Function, error) {
 		return nil, errors.New("rulesfn: Store, Alerts, DeadLetter and Objects are required")
 	}
 	f := &Function{store: o.Store, location: o.Location, refreshEvery: o.Refresh, alerts: o.Alerts, dead: o.DeadLetter,
-		objects: o.Objects, log: o.Log, metricsOut: o.Metrics, now: o.Now, gate: engine.NewGate()}
+		objects: o.Objects, log: o.Log, metricsOut: o.Metrics, now: o.Now, dedup: engine.NewDeduper()}
 	if f.refreshEvery <= 0 {
 		f.refreshEvery = 60 * time.Second
 	}
@@ -117,6 +121,7 @@ func (f *Function) onRuleError(e engine.RuleError) {
 // its items failed. An event of another kind is an error.
 func (f *Function) Handle(ctx context.Context, event json.RawMessage) (any, error) {
 	defer f.flushMetrics()
+	f.dedup.Expire(f.now())
 	f.refresh(ctx)
 	if f.proc.Bundle() != f.cur.bundle {
 		f.proc.Swap(f.cur.bundle)
@@ -126,10 +131,24 @@ func (f *Function) Handle(ctx context.Context, event json.RawMessage) (any, erro
 		f.log.Error("event not handled", "error", err.Error())
 		return nil, err
 	}
+	// Items are independent: process them on every core the function has
+	// (Lambda gives a vCPU per 1,769 MB), in order of their results.
+	itemErrs := make([]error, len(items))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, it := range items {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			itemErrs[i] = f.item(ctx, it)
+		})
+	}
+	wg.Wait()
 	var failed []string
 	var errs []error
-	for _, it := range items {
-		if err := f.item(ctx, it); err != nil {
+	for i, err := range itemErrs {
+		if err != nil {
+			it := items[i]
 			f.log.Error("item failed; it will be retried", "kind", string(kind), "item", it.ID,
 				"source", it.Source.Service+":"+it.Source.Entity, "error", err.Error())
 			f.metrics.Add("FailedItems", 1)
@@ -168,6 +187,9 @@ var objectOptions = payload.Options{MaxPayloadSize: math.MaxInt64}
 func (f *Function) item(ctx context.Context, it ingest.Item) error {
 	var alerts []engine.Alert
 	var dead []engine.DeadRecord
+	// Thresholds and dedup are the instance's; merge groups are the item's,
+	// so an item's merged alerts go out (or fail) with that item.
+	gate := &engine.Gate{Dedup: f.dedup, Merger: engine.NewMerger()}
 	cfg := f.cur.cfg
 	version := f.cur.version
 	var batchErr error
@@ -205,7 +227,7 @@ func (f *Function) item(ctx context.Context, it ingest.Item) error {
 			d.RulesetVersion = version
 			dead = append(dead, d)
 		}
-		for _, a := range f.gate.Pass(res.Alerts, now) {
+		for _, a := range gate.Pass(res.Alerts, now) {
 			f.metrics.Add("Alerts", 1, "Rule", a.RuleName)
 			a.RulesetVersion = version
 			alerts = append(alerts, a)
@@ -225,7 +247,7 @@ func (f *Function) item(ctx context.Context, it ingest.Item) error {
 		dead = append(dead, d)
 		err = nil
 	}
-	for _, a := range f.gate.Flush() {
+	for _, a := range gate.Flush() {
 		a.RulesetVersion = version
 		alerts = append(alerts, a)
 	}

@@ -39,11 +39,14 @@ func (s *fakeStore) Fetch(_ context.Context, prev string) (rulestore.Snapshot, e
 }
 
 type queue struct {
+	mu     sync.Mutex
 	fail   func(a engine.Alert) bool
 	alerts []engine.Alert
 }
 
 func (q *queue) Send(_ context.Context, as []engine.Alert) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
 	for _, a := range as {
 		if q.fail != nil && q.fail(a) {
 			return errors.New("queue unavailable")
@@ -53,9 +56,14 @@ func (q *queue) Send(_ context.Context, as []engine.Alert) error {
 	return nil
 }
 
-type deadBox struct{ recs []engine.DeadRecord }
+type deadBox struct {
+	mu   sync.Mutex
+	recs []engine.DeadRecord
+}
 
 func (d *deadBox) Put(_ context.Context, r []engine.DeadRecord) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	d.recs = append(d.recs, r...)
 	return nil
 }
@@ -200,5 +208,30 @@ func TestBase64KinesisShapeRoundTrip(t *testing.T) {
 	b := kinesis("x")
 	if !bytes.Contains(b, []byte(base64.StdEncoding.EncodeToString([]byte("x")))) {
 		t.Fatalf("%s", b)
+	}
+}
+
+// TestMergingStaysWithinAnItem: alerts of a merging rule are merged within
+// the item that produced them and sent with it, never held across items
+// (which run concurrently) or invocations.
+func TestMergingStaysWithinAnItem(t *testing.T) {
+	merging := rule + "merge_by_keys: [hostIdentifier]\nmerge_window: 10m\n"
+	st := &fakeStore{snap: rulestore.Snapshot{Version: "v1", Rules: fstest.MapFS{"a.yaml": {Data: []byte(merging)}}, Location: "s3://b/"}}
+	q := &queue{}
+	f := newFunction(t, st, q, &deadBox{}, nil, io.Discard)
+	three := record("h1", "added") + "\n" + record("h1", "added") + "\n" + record("h1", "added")
+	if _, err := f.Handle(context.Background(), kinesis(three, record("h2", "added"), three)); err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string][]any{}
+	for _, a := range q.alerts {
+		host := a.Record["hostIdentifier"]
+		if mb, ok := a.Record["MergedBy"].(map[string]any); ok {
+			host = mb["hostIdentifier"]
+		}
+		counts[fmt.Sprint(host)] = append(counts[fmt.Sprint(host)], a.Record["AlertCount"])
+	}
+	if len(q.alerts) != 3 || len(counts["h1"]) != 2 || len(counts["h2"]) != 1 {
+		t.Fatalf("alerts by host %v (%d alerts)", counts, len(q.alerts))
 	}
 }
