@@ -13,7 +13,8 @@
 // Classification rules, in short: a record fits a log type when its parser
 // accepts it, its key set equals the declared one (optional keys may be
 // absent and then stay absent), nested mappings are checked the same way,
-// `{}` accepts any object and `[]` any list, every value coerces to its
+// `{}` accepts any value as it is (as StreamAlert, which skips an empty
+// nested schema) and `[]` any list, every value coerces to its
 // declared type, and every log pattern matches. A record must fit exactly one
 // candidate; see Classifier.Classify for how ties are broken.
 package schema

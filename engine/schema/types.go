@@ -23,7 +23,7 @@ const (
 	KindInteger
 	KindFloat
 	KindBoolean
-	KindObject  // {}: any object, any keys
+	KindObject  // {}: any value (object, list or scalar) kept as it is; as the root of a schema, any JSON object
 	KindList    // []: any list
 	KindMapping // a nested mapping whose keys are declared
 )
@@ -51,7 +51,7 @@ func (k Kind) String() string {
 }
 
 // Noun names the kind for messages: "a string", "an integer", "a float",
-// "a boolean", "a list", "an object".
+// "a boolean", "a list", "an object" (a mapping), "any value" ({}).
 func (k Kind) Noun() string {
 	switch k {
 	case KindString:
@@ -64,8 +64,10 @@ func (k Kind) Noun() string {
 		return "a boolean"
 	case KindList:
 		return "a list"
-	case KindObject, KindMapping:
+	case KindMapping:
 		return "an object"
+	case KindObject:
+		return "any value"
 	}
 	return "invalid"
 }
