@@ -37,7 +37,7 @@ const (
 var configKeys = []string{
 	"delimiter", "embedded_json", "envelope_keys", "escapechar", "json_path", "json_regex_key",
 	"log_patterns", "normalization", "optional_envelope_keys", "optional_top_level_keys",
-	"priority", "quotechar", "separator",
+	"priority", "quotechar", "separator", "undeclared_keys",
 }
 
 var parsers = []string{"csv", "json", "kv", "syslog"}
@@ -354,6 +354,17 @@ func (l *loader) logType(name, def *yaml.Node) *LogType {
 	return t
 }
 
+// openMappings marks f and every mapping below it as keeping undeclared keys.
+func openMappings(f *Field) {
+	if f == nil || f.Kind != KindMapping {
+		return
+	}
+	f.Open = true
+	for _, k := range f.Keys {
+		openMappings(k.Field)
+	}
+}
+
 func countKeys(f *Field) int {
 	n := 0
 	for _, k := range f.Keys {
@@ -464,6 +475,24 @@ func (l *loader) configuration(t *LogType, n *yaml.Node) {
 				continue
 			}
 			t.priority, t.hasPriority = p, true
+		case "undeclared_keys":
+			s, ok := l.str(v, k.Value)
+			if !ok {
+				continue
+			}
+			switch s {
+			case "reject":
+			case "keep":
+				if t.Parser == "csv" {
+					l.errorf(v, CodeBadValue, "undeclared_keys: keep needs a parser whose records name their keys (json, kv, syslog), not csv")
+					continue
+				}
+				t.keepUndeclared = true
+				openMappings(t.Schema)
+			default:
+				l.errorf(v, CodeBadValue, "undeclared_keys must be reject (the default: a record with a key the schema does not declare does not classify) or keep (such keys are kept, untyped), not %q%s",
+					s, didYouMean(s, []string{"reject", "keep"}))
+			}
 		case "delimiter", "separator":
 			s, ok := l.str(v, k.Value)
 			if !ok {

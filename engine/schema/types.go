@@ -78,6 +78,12 @@ type Field struct {
 	// Keys holds the declared sub-fields of a KindMapping, in declaration order.
 	Keys []NamedField
 	Pos  diag.Pos
+	// Open is set on the KindMapping fields (the root and every nested
+	// mapping) of a log type configured with undeclared_keys: keep. A key
+	// such a mapping does not declare is kept in the record as it was sent
+	// (untyped) instead of stopping classification; its declared keys are
+	// still required (unless optional) and coerced.
+	Open bool
 
 	index map[string]*Field // Keys by name, for KindMapping
 }
@@ -104,10 +110,11 @@ type LogType struct {
 	Schema *Field // the root: KindMapping, or KindObject for an open schema {} (any JSON object)
 	Pos    diag.Pos
 
-	priority    int // lowestPriority when not configured
-	hasPriority bool
-	optional    map[string]bool // optional_top_level_keys
-	keyCount    int             // declared keys at any depth, for tie breaking
+	priority       int // lowestPriority when not configured
+	hasPriority    bool
+	optional       map[string]bool // optional_top_level_keys
+	keyCount       int             // declared keys at any depth, for tie breaking
+	keepUndeclared bool            // configuration.undeclared_keys: keep
 
 	jsonPath     jmespath.JMESPath // nil when not configured
 	jsonPathSrc  string
@@ -169,6 +176,40 @@ func (t *LogType) Lookup(path []string) (f *Field, ok bool) {
 		}
 	}
 	return f, true
+}
+
+// KeepsUndeclared reports whether the log type is open: configured with
+// undeclared_keys: keep, so records may carry keys its schema does not
+// declare (at the top level and in every nested mapping), kept untyped.
+func (t *LogType) KeepsUndeclared() bool { return t.keepUndeclared }
+
+// Undeclared tells, for a record path that Lookup does not find, whether a
+// record of this type may still carry it and which declared key it nearly
+// spells. open is true when the deepest declared mapping on the path keeps
+// undeclared keys (see Field.Open), so the path may hold any value or be
+// absent; nearMiss is the key declared beside the first undeclared name that
+// is a likely misspelling of it ("eventName" for "eventNmae"), or "". Both
+// are zero for a declared path or one below a scalar.
+func (t *LogType) Undeclared(path []string) (open bool, nearMiss string) {
+	f := t.Schema
+	if len(path) > 0 && path[0] == EnvelopeKey && t.envelope != nil && t.Schema.child(EnvelopeKey) == nil {
+		f, path = t.envelope, path[1:]
+	}
+	for _, name := range path {
+		if f.Kind != KindMapping {
+			return false, ""
+		}
+		next := f.child(name)
+		if next == nil {
+			names := make([]string, len(f.Keys))
+			for i, k := range f.Keys {
+				names[i] = k.Name
+			}
+			return f.Open, diag.Suggest(name, names)
+		}
+		f = next
+	}
+	return false, ""
 }
 
 // NormalizedTypes returns the sorted normalized type names this log type's
