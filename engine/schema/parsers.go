@@ -50,7 +50,19 @@ func csvColumns(t *LogType, text string, f *Field, prefix string, chk *check) ma
 // kvRecord splits "k1=v1 k2='v 2'" into a map. A key given twice keeps its
 // last value, as StreamAlert does: auditd writes msg=audit(TIME:SERIAL):
 // first and the interesting msg='op=... res=...' after it.
+//
+// A Linux audit record (type=... msg=audit(...) among the first words) with
+// the default delimiter and separator is read as auditd writes it, which is
+// not strictly key=value: see parseAuditd.
 func kvRecord(t *LogType, text string, chk *check) map[string]any {
+	if t.delimiter == " " && t.separator == "=" && isAuditdLine(text) {
+		m, err := parseAuditd(text)
+		if err != nil {
+			chk.fatal("not a valid audit record: %v", err)
+			return nil
+		}
+		return m
+	}
 	pairs, err := splitKV(text, t.delimiter, t.separator)
 	if err != nil {
 		chk.fatal("not valid key/value text: %v", err)
