@@ -45,6 +45,7 @@ func isAuditdLine(line string) bool {
 //   - with log_format = ENRICHED the interpreted fields after the 0x1D byte
 //     (ARCH=x86_64 UID="root" ...) are pairs of their own, under their
 //     upper-case names, and never part of the last raw value;
+//   - a value of ? (auditd's "unknown") leaves the key out;
 //   - a value quoted with ' or " loses its quotes (auditd does not escape
 //     inside them; values with spaces or quotes are hex-encoded instead), and
 //     an unterminated quote runs to the end of the line.
@@ -151,6 +152,14 @@ func auditdFields(s string, out map[string]any, words *[]string, top bool) {
 			if hasID {
 				continue // the record id stays
 			}
+		}
+		if value == "?" {
+			// auditd writes ? for a value it does not know (pid=? auid=?
+			// after shutdown, hostname=? addr=? without a network peer): the
+			// key is left out, so rules see nil and integer fields stay
+			// integers.
+			delete(out, key)
+			continue
 		}
 		out[key] = value
 	}
