@@ -131,6 +131,10 @@ type LogType struct {
 	separator string // kv: between key and value
 	quote     rune
 	escape    rune
+
+	headerLine bool   // csv: the record's first line names its columns (header_line)
+	nullValue  string // csv: a column holding exactly this is left out (null_value)
+	hasNull    bool
 }
 
 // lowestPriority is the priority of a log type that configures none.
