@@ -6,6 +6,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/streamalert-go/streamalert/engine/payload"
@@ -19,14 +20,14 @@ import (
 // (as `streamalert classify --logs FAMILY` does).
 type realSample struct {
 	file   string // under reallogs/
-	family string
+	family string // --logs: a family, or several separated by commas
 	want   []string // log types or globs such as "syslog:*"; a record must match one
 	events int      // records the file must yield
 }
 
 var realSamples = []realSample{
-	{"cloudtrail/awsdocs-cloudtrail-user-guide-examples.s3.jsonl", "cloudtrail", []string{"cloudtrail:events", "cloudtrail:insights"}, 22},
-	{"cloudtrail/awsdocs-cloudtrail-user-guide-digest-examples.jsonl", "cloudtrail", []string{"cloudtrail:digest"}, 2},
+	{"cloudtrail/awsdocs-cloudtrail-user-guide-examples.s3.jsonl", "cloudtrail,cloudtrail_insights", []string{"cloudtrail:events", "cloudtrail_insights:events"}, 22},
+	{"cloudtrail/awsdocs-cloudtrail-user-guide-digest-examples.jsonl", "cloudtrail,cloudtrail_digest", []string{"cloudtrail_digest:files"}, 2},
 	{"cloudtrail/panther-analysis-rule-tests.s3.jsonl", "cloudtrail", []string{"cloudtrail:events"}, 150},
 	{"osquery/osquery-docs-logging-examples.jsonl", "osquery", []string{"osquery:*"}, 4},
 	{"osquery/panther-analysis-osquery-differential.jsonl", "osquery", []string{"osquery:differential"}, 9},
@@ -61,7 +62,7 @@ func TestRealSamples(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			fam, err := set.Resolve([]string{s.family})
+			fam, err := set.Resolve(strings.Split(s.family, ","))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -19,10 +19,10 @@ import (
 var wantTypes = []string{
 	"auditd:log",
 	"cloudtrail:cloudwatch",
-	"cloudtrail:digest",
 	"cloudtrail:eventbridge",
 	"cloudtrail:events",
-	"cloudtrail:insights",
+	"cloudtrail_digest:files",
+	"cloudtrail_insights:events",
 	"duo:administrator",
 	"duo:authentication",
 	"github:audit",

@@ -192,8 +192,12 @@ func (t *LogType) KeepsUndeclared() bool { return t.keepUndeclared }
 // spells. open is true when the deepest declared mapping on the path keeps
 // undeclared keys (see Field.Open), so the path may hold any value or be
 // absent; nearMiss is the key declared beside the first undeclared name that
-// is a likely misspelling of it ("eventName" for "eventNmae"), or "". Both
-// are zero for a declared path or one below a scalar.
+// is one edit away from it, ignoring case (a letter added, dropped or
+// changed, or two neighbours swapped: "eventName" for "eventNmae",
+// "userName" for "username"), or "". One edit, not diag.Suggest's looser
+// distance: on an open type a different field of a similar name
+// ("eventTime", "eventName") may well exist. Both are zero for a declared
+// path or one below a scalar.
 func (t *LogType) Undeclared(path []string) (open bool, nearMiss string) {
 	f := t.Schema
 	if len(path) > 0 && path[0] == EnvelopeKey && t.envelope != nil && t.Schema.child(EnvelopeKey) == nil {
@@ -205,11 +209,12 @@ func (t *LogType) Undeclared(path []string) (open bool, nearMiss string) {
 		}
 		next := f.child(name)
 		if next == nil {
-			names := make([]string, len(f.Keys))
-			for i, k := range f.Keys {
-				names[i] = k.Name
+			for _, k := range f.Keys {
+				if oneEdit(strings.ToLower(name), strings.ToLower(k.Name)) {
+					return f.Open, k.Name
+				}
 			}
-			return f.Open, diag.Suggest(name, names)
+			return f.Open, ""
 		}
 		f = next
 	}
@@ -253,3 +258,39 @@ type ClassifyError struct {
 }
 
 func (e *ClassifyError) Error() string { return e.Reason }
+
+// oneEdit reports whether a and b differ by at most one insertion, deletion,
+// substitution or swap of neighbouring runes.
+func oneEdit(a, b string) bool {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) < len(rb) {
+		ra, rb = rb, ra
+	}
+	switch len(ra) - len(rb) {
+	case 0:
+		var diff []int
+		for i := range ra {
+			if ra[i] != rb[i] {
+				diff = append(diff, i)
+				if len(diff) > 2 {
+					return false
+				}
+			}
+		}
+		switch len(diff) {
+		case 0, 1:
+			return true
+		case 2:
+			i, j := diff[0], diff[1]
+			return j == i+1 && ra[i] == rb[j] && ra[j] == rb[i]
+		}
+		return false
+	case 1:
+		i := 0
+		for i < len(rb) && ra[i] == rb[i] {
+			i++
+		}
+		return string(ra[i+1:]) == string(rb[i:])
+	}
+	return false
+}

@@ -136,6 +136,10 @@ func TestUndeclaredLookup(t *testing.T) {
 		nearMiss string
 	}{
 		{open, "eventNmae", true, "eventName"},
+		{open, "eventname", true, "eventName"},
+		{open, "eventTme", true, "eventTime"},
+		{open, "evntNme", true, ""},   // two edits: maybe another field
+		{open, "eventType", true, ""}, // "eventTime" is two edits away
 		{open, "brandNew", true, ""},
 		{open, "detail.sevrity", true, "severity"},
 		{open, "detail.brandNew.deeper", true, ""},
@@ -170,5 +174,20 @@ func TestCheckOpenType(t *testing.T) {
 	if _, err := set.Get("vendor:closed").Check(map[string]any{"eventName": "a", "eventTime": "t", "extra": "x", "new": 1,
 		"detail": map[string]any{"severity": 2, "id": "i"}}); err == nil {
 		t.Error("closed type accepted an undeclared key")
+	}
+}
+
+func TestOneEdit(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{
+		{"abc", "abc", true}, {"abc", "abd", true}, {"abc", "ab", true}, {"ab", "abc", true},
+		{"abc", "acb", true}, {"abc", "xbc", true}, {"abc", "bca", false}, {"abc", "a", false},
+		{"name", "time", false}, {"", "a", true}, {"é", "e", true},
+	} {
+		if got := oneEdit(tc.a, tc.b); got != tc.want {
+			t.Errorf("oneEdit(%q, %q) = %v", tc.a, tc.b, got)
+		}
 	}
 }
