@@ -45,6 +45,8 @@ func isAuditdLine(line string) bool {
 //   - with log_format = ENRICHED the interpreted fields after the 0x1D byte
 //     (ARCH=x86_64 UID="root" ...) are pairs of their own, under their
 //     upper-case names, and never part of the last raw value;
+//   - an interpreted value in braces (SADDR={ saddr_fam=inet laddr=10.0.0.1
+//     lport=22 }) is one value, braces included;
 //   - a value of ? (auditd's "unknown") leaves the key out;
 //   - a value quoted with ' or " loses its quotes (auditd does not escape
 //     inside them; values with spaces or quotes are hex-encoded instead), and
@@ -123,6 +125,17 @@ func auditdFields(s string, out map[string]any, words *[]string, top bool) {
 				}
 			}
 			quoted = q == '\''
+		} else if strings.HasPrefix(s[i:], "{ ") {
+			// An interpreted SADDR={ saddr_fam=inet laddr=10.0.0.1 lport=22 }
+			// (ENRICHED) runs to its closing brace.
+			e := strings.Index(s[i:], " }")
+			if e < 0 {
+				e = len(s) - i
+			} else {
+				e += 2
+			}
+			value = s[i : i+e]
+			i += e
 		} else {
 			e := strings.IndexByte(s[i:], ' ')
 			if e < 0 {

@@ -58,6 +58,10 @@ func TestParseAuditd(t *testing.T) {
 			`type=USER_LOGIN msg=audit(1493046015.752:42120): pid=18981 uid=0 auid=4294967295 ses=4294967295 msg='op=login acct="root" exe="/usr/sbin/sshd" hostname=? addr=46.160.144.250 terminal=ssh res=failed'`,
 			map[string]any{"type": "USER_LOGIN", "msg": "audit(1493046015.752:42120):", "pid": "18981", "uid": "0", "auid": "4294967295", "ses": "4294967295",
 				"op": "login", "acct": "root", "exe": "/usr/sbin/sshd", "addr": "46.160.144.250", "terminal": "ssh", "res": "failed"}},
+		{"ENRICHED SADDR in braces",
+			"type=SOCKADDR msg=audit(1666825569.818:23260118): saddr=02000000000000000000000000000000\x1dSADDR={ saddr_fam=inet laddr=0.0.0.0 lport=0 }",
+			map[string]any{"type": "SOCKADDR", "msg": "audit(1666825569.818:23260118):", "saddr": "02000000000000000000000000000000",
+				"SADDR": "{ saddr_fam=inet laddr=0.0.0.0 lport=0 }"}},
 		{"node prefix", `node=web-1 type=CWD msg=audit(1.2:3): cwd="/"`,
 			map[string]any{"node": "web-1", "type": "CWD", "msg": "audit(1.2:3):", "cwd": "/"}},
 	}
