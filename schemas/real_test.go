@@ -2,6 +2,7 @@ package schemas_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -164,5 +165,44 @@ func checkGKE(t *testing.T, _ int, r schema.Record) {
 	}
 	if got := r.Normalized["eventName"]; !slices.Equal(got, []any{"io.k8s.core.v1.nodes.proxy.get"}) {
 		t.Errorf("normalized eventName = %v", got)
+	}
+}
+
+// TestManagedKubernetesEnvelopes: the same audit Event as EKS (CloudWatch
+// Logs subscription) and AKS (resource-log records, properties.log a string
+// or an object) deliver it classifies as k8s:cloudwatch and k8s:aks with the
+// Event as the record. The envelopes follow the CloudWatch Logs and Azure
+// Monitor documentation; no public sample of either was found (see
+// testdata/real/README.md), so the event is a minimal one.
+func TestManagedKubernetesEnvelopes(t *testing.T) {
+	set := load(t)
+	c := schema.NewClassifier(set)
+	const event = `{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"a1","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/default/secrets","verb":"list","user":{"username":"alice"},"sourceIPs":["10.0.0.1"]}`
+	quoted := func(s string) string { b, _ := json.Marshal(s); return string(b) }
+	tests := []struct{ name, raw, want string }{
+		{"EKS via CloudWatch Logs", `{"messageType":"DATA_MESSAGE","owner":"123456789012","logGroup":"/aws/eks/c1/cluster","logStream":"kube-apiserver-audit-1","subscriptionFilters":["f"],"logEvents":[{"id":"1","timestamp":1,"message":` + quoted(event) + `}]}`, "k8s:cloudwatch"},
+		{"AKS, log a string", `{"records":[{"time":"t","category":"kube-audit","properties":{"log":` + quoted(event) + `,"stream":"stdout"}}]}`, "k8s:aks"},
+		{"AKS, log an object", `{"records":[{"time":"t","category":"kube-audit-admin","properties":{"log":` + event + `}}]}`, "k8s:aks"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			recs, err := c.Classify([]byte(tc.raw), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(recs) != 1 || recs[0].Type.Name != tc.want || recs[0].Data["verb"] != "list" {
+				t.Fatalf("got %d records, first %s %v", len(recs), recs[0].Type.Name, recs[0].Data)
+			}
+			if got := recs[0].Normalized["userName"]; !slices.Equal(got, []any{"alice"}) {
+				t.Errorf("normalized userName = %v", got)
+			}
+		})
+	}
+	// A document with a record that is not an audit event does not
+	// classify as AKS audit at all: nothing is dropped silently.
+	mixed := `{"records":[{"category":"kube-audit","properties":{"log":` + quoted(event) + `}},{"category":"kube-apiserver","properties":{"log":"I0101 started"}}]}`
+	aks, _ := set.Resolve([]string{"k8s:aks"})
+	if recs, err := c.Classify([]byte(mixed), aks); err == nil {
+		t.Errorf("mixed document classified: %v", recs)
 	}
 }

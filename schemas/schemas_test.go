@@ -30,6 +30,7 @@ var wantTypes = []string{
 	"guardduty:api_finding",
 	"guardduty:finding",
 	"json:generic",
+	"k8s:aks",
 	"k8s:audit",
 	"k8s:cloudwatch",
 	"k8s:gke",

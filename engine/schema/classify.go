@@ -247,9 +247,15 @@ func (t *LogType) extract(doc any, chk *check) []any {
 		}
 		out := make([]any, len(list))
 		for i, e := range list {
+			if m, isObject := e.(map[string]any); isObject {
+				// Already decoded: some exporters write the embedded event
+				// as an object, others as a string (AKS's properties.log).
+				out[i] = m
+				continue
+			}
 			s, ok := e.(string)
 			if !ok {
-				chk.fatal("embedded_json: json_path %q gave %s, not a JSON string", t.jsonPathSrc, describe(e))
+				chk.fatal("embedded_json: json_path %q gave %s, not a JSON string or object", t.jsonPathSrc, describe(e))
 				return nil
 			}
 			v, err := decodeJSON([]byte(s))
