@@ -114,3 +114,47 @@ func candName(cands []*schema.LogType, family string) string {
 	}
 	return family
 }
+
+// TestNewSourcesNotStolen: events of sources without a shipped schema
+// (../shared/realsamples/newsources: WAF, Security Hub, GCP and Azure audit,
+// access logs ...) must never classify as a vendor type, open or closed;
+// JSON lands in the catch-all json:generic, text does not classify.
+func TestNewSourcesNotStolen(t *testing.T) {
+	root := testenv.Shared(t, "realsamples/newsources")
+	set := load(t)
+	c := schema.NewClassifier(set)
+	files, _ := filepath.Glob(filepath.Join(root, "*", "*"))
+	n := 0
+	for _, f := range files {
+		if filepath.Base(filepath.Dir(f)) == "tools" {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel, _ := filepath.Rel(root, f)
+		err = payload.Read(bytes.NewReader(data), payload.Options{}, func(raw payload.Raw) error {
+			if raw.Err != nil {
+				return nil
+			}
+			recs, err := c.Classify(raw.Data, nil)
+			if err != nil {
+				return nil
+			}
+			for _, r := range recs {
+				n++
+				if r.Type.Name != "json:generic" {
+					t.Errorf("%s line %d: classified as %s\n\t%s", rel, raw.Line, r.Type.Name, clip(raw.Data))
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n < 100 {
+		t.Errorf("only %d records classified: the newsources set is missing or smaller than expected", n)
+	}
+}
