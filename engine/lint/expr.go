@@ -200,8 +200,9 @@ func (x *exprLint) constant(nodes []ast.Node) {
 // exists checks that a field path is declared by every log type.
 func (x *exprLint) exists(p fieldPath) {
 	type failure struct {
-		idx int
-		msg string // without the log type
+		idx  int
+		msg  string // without the log type
+		open bool   // undeclared in an open log type (undeclared_keys: keep), no near miss
 	}
 	missing := map[failure][]string{}
 	var order []failure
@@ -211,7 +212,7 @@ func (x *exprLint) exists(p fieldPath) {
 			if slices.Contains(lt.NormalizedTypes(), p.elems[0]) {
 				continue
 			}
-			f = failure{0, fmt.Sprintf("normalized type %q is not provided by", p.elems[0])}
+			f = failure{0, fmt.Sprintf("normalized type %q is not provided by", p.elems[0]), false}
 		} else {
 			i := 0
 			for ; i < len(p.elems); i++ {
@@ -223,10 +224,15 @@ func (x *exprLint) exists(p fieldPath) {
 				continue
 			}
 			parent, _ := lt.Lookup(p.elems[:i])
-			if parent.Kind == schema.KindMapping {
-				f = failure{i, fmt.Sprintf("unknown field %q: not in", p.text(i+1))}
+			// An open log type may carry keys it does not declare: such a
+			// field is untyped and may be absent, a warning; a near miss of a
+			// declared key is still an error below.
+			if open, near := lt.Undeclared(p.elems[:i+1]); open && near == "" {
+				f = failure{i, fmt.Sprintf("field %q is not declared by", p.text(i+1)), true}
+			} else if parent.Kind == schema.KindMapping {
+				f = failure{i, fmt.Sprintf("unknown field %q: not in", p.text(i+1)), false}
 			} else {
-				f = failure{i, fmt.Sprintf("unknown field %q: %s is %s in", p.text(i+1), p.text(i), parent.Kind.Noun())}
+				f = failure{i, fmt.Sprintf("unknown field %q: %s is %s in", p.text(i+1), p.text(i), parent.Kind.Noun()), false}
 			}
 		}
 		if _, ok := missing[f]; !ok {
@@ -246,6 +252,10 @@ func (x *exprLint) exists(p fieldPath) {
 			cands = childNames(parent)
 		}
 		msg := f.msg + " " + typeList(types)
+		if f.open {
+			x.diag(p.nodes[f.idx], diag.Warning, "undeclared-field", "%s (undeclared_keys: keep): it is untyped and may be absent; declare it in the schema to check it", msg)
+			continue
+		}
 		if s := diag.Suggest(p.elems[f.idx], cands); s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
 		}
