@@ -185,12 +185,16 @@ func (l *linter) keys(r *rule.Rule, types []*schema.LogType) {
 // hasKey reports whether a merge or dedup key exists in lt: a dotted path
 // that Lookup finds, or a bare name declared at any depth (StreamAlert finds
 // these keys at any depth), or any name when the schema has an open object
-// or list where it could hide.
+// or list where it could hide (or a mapping that keeps undeclared keys).
 func hasKey(lt *schema.LogType, k string) bool {
 	if _, ok := lt.Lookup(strings.Split(k, ".")); ok {
 		return true
 	}
 	if strings.Contains(k, ".") {
+		// Under a mapping that keeps undeclared keys, any path may exist.
+		if open, near := lt.Undeclared(strings.Split(k, ".")); open && near == "" {
+			return true
+		}
 		return false
 	}
 	return slices.Contains(declaredKeys(lt.Schema, ""), k) || hasOpen(lt.Schema)
@@ -217,7 +221,7 @@ func hasOpen(f *schema.Field) bool {
 	if f == nil {
 		return false
 	}
-	if f.Kind == schema.KindObject || f.Kind == schema.KindList {
+	if f.Kind == schema.KindObject || f.Kind == schema.KindList || f.Open {
 		return true
 	}
 	return slices.ContainsFunc(f.Keys, func(k schema.NamedField) bool { return hasOpen(k.Field) })
