@@ -169,7 +169,7 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, rawSt
 	proc := engine.NewProcessor(bundle)
 	reloads := &reloadStats{}
 	reloads.lastOK.Store(bundle.Loaded.UnixNano())
-	p := &pipeline{proc: proc, sink: newLocalSink(stdout, dead, classifyOnly), cfg: cfg, logs: logs, dedup: engine.NewDeduper(), merger: engine.NewMerger()}
+	p := &pipeline{proc: proc, sink: newLocalSink(stdout, dead, classifyOnly), cfg: cfg, logs: logs, gate: engine.NewGate()}
 	if cfg != nil {
 		p.maxRecord = cfg.MaxRecordSize
 		p.maxDecomp = cfg.MaxDecompressedSize
@@ -286,7 +286,7 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, rawSt
 	prog.finish()
 	// Alerts still gathered for a merge window go out now, merged so far:
 	// nothing is held back past the end of the run.
-	if err := p.emitMerged(p.merger.Flush()); err != nil {
+	if err := p.emitMerged(p.gate.Flush()); err != nil {
 		fmt.Fprintf(stderr, "streamalert: writing merged alerts: %v\n", err)
 	}
 	closeDeliveries()

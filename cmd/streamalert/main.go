@@ -3,6 +3,7 @@
 //	streamalert run      [flags] [INPUT...]   classify, evaluate rules, print alerts
 //	streamalert classify [flags] [INPUT...]   classify only, one JSON line per record
 //	streamalert output test SERVICE:DESCRIPTOR --config FILE
+//	streamalert rules push --bucket B [--prefix P] [--rules DIR] ...   check, then upload rules to S3
 //
 // INPUT is a file, a folder (read recursively) or "-" for standard input.
 // With no --rules or --schemas the embedded defaults serve.
@@ -28,6 +29,7 @@ const usage = `usage:
   streamalert run      [flags] [INPUT...]   classify, evaluate rules, print alerts
   streamalert classify [flags] [INPUT...]   classify only, one JSON line per record
   streamalert output test SERVICE:DESCRIPTOR --config FILE
+  streamalert rules push --bucket B [--prefix P] [--rules DIR] [--schemas DIR] [--config FILE]
 
 INPUT is a file, a folder (read recursively) or - for standard input (read line by line).
 With no --rules or --schemas the embedded default rules and schemas serve.
@@ -62,6 +64,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runLocal(ctx, args[1:], stdin, stdout, stderr, true)
 	case "output":
 		return runOutput(ctx, args[1:], stdout, stderr)
+	case "rules":
+		return runRules(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
