@@ -221,4 +221,3 @@ func readTree(fsys fs.FS, dir string) ([]rulestore.File, error) {
 	})
 	return files, err
 }
-

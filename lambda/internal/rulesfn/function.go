@@ -26,6 +26,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/streamalert-go/streamalert/engine"
+	"github.com/streamalert-go/streamalert/engine/config"
 	"github.com/streamalert-go/streamalert/engine/payload"
 	"github.com/streamalert-go/streamalert/lambda/ingest"
 	"github.com/streamalert-go/streamalert/lambda/internal/emf"
@@ -176,9 +177,21 @@ func (f *Function) Handle(ctx context.Context, event json.RawMessage) (any, erro
 	return map[string]int{"items": len(items)}, nil
 }
 
-// objectOptions read S3 objects without a size cap: they are streamed, so
-// memory is bounded per record, and a large object is not an attack.
-var objectOptions = payload.Options{MaxPayloadSize: math.MaxInt64}
+// readOptions are the payload limits of the configuration in service. A
+// compressed S3 object is read without a decompression cap unless
+// limits.max_decompressed_size sets one: objects are streamed, so memory is
+// bounded per record whatever their size, and the buckets' writers are the
+// organisation's own log pipelines.
+func readOptions(cfg *config.Config) payload.Options {
+	o := payload.Options{MaxPayloadSize: math.MaxInt64}
+	if cfg != nil {
+		o.MaxRecordSize = cfg.MaxRecordSize
+		if cfg.MaxDecompressedSize > 0 {
+			o.MaxPayloadSize = cfg.MaxDecompressedSize
+		}
+	}
+	return o
+}
 
 // item processes one item completely: every record classified and
 // evaluated, alerts queued, dead letters kept. Alerts of merging rules are
@@ -208,7 +221,7 @@ func (f *Function) item(ctx context.Context, it ingest.Item) error {
 		}
 		return nil
 	}
-	err := it.Read(ctx, f.objects, objectOptions, func(src engine.Source, raw payload.Raw) error {
+	err := it.Read(ctx, f.objects, readOptions(cfg), func(src engine.Source, raw payload.Raw) error {
 		f.metrics.Add("Records", 1)
 		res := f.proc.Process(raw.Data, raw.Err, src, cfg.LogsFor(src.Service, src.Entity))
 		now := f.now()
