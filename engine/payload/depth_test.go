@@ -62,3 +62,16 @@ func TestCheckJSONDepth(t *testing.T) {
 		t.Errorf("error %v does not give the offset", err)
 	}
 }
+
+func TestCheckOneRecord(t *testing.T) {
+	if err := Check([]byte(`{"a":1}`), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var oe *OversizeError
+	if err := Check(make([]byte, 20), Options{MaxRecordSize: 10}); !errors.As(err, &oe) || oe.Size != 20 {
+		t.Fatalf("oversize: %v", err)
+	}
+	if err := Check([]byte("\xff"), Options{}); !errors.Is(err, ErrInvalidUTF8) {
+		t.Fatalf("utf8: %v", err)
+	}
+}

@@ -267,3 +267,16 @@ func (e *OversizeError) Unwrap() error { return ErrOversize }
 func oversize(size int64, limit, kept int, sum [sha256.Size]byte) error {
 	return &OversizeError{Size: size, Limit: limit, Kept: kept, SHA256: hex.EncodeToString(sum[:])}
 }
+
+// Check says why one record that arrives whole, outside Read and Stream (a
+// CloudWatch Logs log event, which may span lines), cannot be classified,
+// with the same checks and errors they apply: longer than MaxRecordSize
+// (*OversizeError), not valid UTF-8, JSON nested deeper than MaxJSONDepth.
+// nil means it may be classified.
+func Check(b []byte, opts Options) error {
+	opts = opts.withDefaults()
+	if len(b) > opts.MaxRecordSize {
+		return oversize(int64(len(b)), opts.MaxRecordSize, min(len(b), opts.OversizeKeep), sha256.Sum256(b))
+	}
+	return checkRecord(b, opts.MaxJSONDepth)
+}

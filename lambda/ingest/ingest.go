@@ -216,7 +216,7 @@ const maxInline = 256 << 20
 
 // Read yields every raw record of it: inline data through payload.Read
 // (CloudWatch Logs subscription payloads yield their log events, numbered
-// as lines from 1), objects streamed from o through payload.Read with opts.
+// as lines from 1, each checked by payload.Check), objects streamed from o through payload.Read with opts.
 // An error from yield stops reading and is returned; so is an error opening
 // or reading an object (the item then failed).
 func (it Item) Read(ctx context.Context, o Opener, opts payload.Options, yield Yield) error {
@@ -261,7 +261,10 @@ func readInline(data []byte, src engine.Source, opts payload.Options, yield Yiel
 			if rerr == nil && len(plain) <= maxInline {
 				if logs, ok := cloudWatchLogs(plain); ok {
 					for i, ev := range logs.LogEvents {
-						if err := yield(src, payload.Raw{Data: []byte(ev.Message), Line: i + 1}); err != nil {
+						// A log event is one record even when it spans lines;
+						// it gets the checks the payload reader applies.
+						data := []byte(ev.Message)
+						if err := yield(src, payload.Raw{Data: data, Line: i + 1, Err: payload.Check(data, opts)}); err != nil {
 							return err
 						}
 					}

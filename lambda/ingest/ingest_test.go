@@ -237,3 +237,21 @@ func TestDecodeUnknown(t *testing.T) {
 		}
 	}
 }
+
+// TestCloudWatchLogsEventsAreChecked: a log event is one record, even across
+// lines, and gets the payload reader's checks (here: JSON too deep).
+func TestCloudWatchLogsEventsAreChecked(t *testing.T) {
+	deep := strings.Repeat("[", 5000)
+	doc := encode(t, map[string]any{"messageType": "DATA_MESSAGE", "owner": "1", "logGroup": "g", "logStream": "s",
+		"subscriptionFilters": []string{"f"}, "logEvents": []map[string]any{
+			{"id": "1", "timestamp": 1, "message": "line one\nline two"},
+			{"id": "2", "timestamp": 2, "message": deep},
+		}})
+	g := readAll(t, Item{Source: engine.Source{Service: "kinesis", Entity: "s"}, Data: gz(doc)}, nil)
+	if len(g) != 2 || g[0].data != "line one\nline two" || g[0].err != nil {
+		t.Fatalf("multi-line event: %+v", g)
+	}
+	if !errors.Is(g[1].err, payload.ErrTooDeep) {
+		t.Fatalf("deep event: err = %v", g[1].err)
+	}
+}
