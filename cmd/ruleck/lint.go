@@ -17,9 +17,9 @@ func runLint(args []string, stdout, stderr io.Writer) int {
 	configFile := fs.String("config", "", "streamalert.yaml declaring outputs (outputs are not checked without it)")
 	format := fs.String("format", "text", "output format: text or json")
 	strict := fs.Bool("strict", false, "fail on warnings too")
-	paths, ok := parseFlags(fs, args, stderr)
+	paths, exit, ok := parseFlags(fs, args, stdout, stderr)
 	if !ok {
-		return exitUsage
+		return exit
 	}
 	if *format != "text" && *format != "json" {
 		fmt.Fprintf(stderr, "ruleck lint: --format must be text or json, not %q\n", *format)

@@ -35,9 +35,9 @@ func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	schemaDir := fs.String("schemas", "", "folder of schema files (default: the embedded schemas)")
 	runPat := fs.String("run", "", "run only the tests of rules (or rule/description) matching this regexp")
 	verbose := fs.Bool("v", false, "print every test case")
-	paths, ok := parseFlags(fs, args, stderr)
+	paths, exit, ok := parseFlags(fs, args, stdout, stderr)
 	if !ok {
-		return exitUsage
+		return exit
 	}
 	var runRE *regexp.Regexp
 	if *runPat != "" {
