@@ -57,7 +57,7 @@ func (f *localFlags) register(fs *flag.FlagSet) {
 	}
 	fs.StringVar(&f.schemas, "schemas", "", "schemas `DIR` (default: the embedded schemas)")
 	fs.StringVar(&f.config, "config", "", "configuration `FILE` (streamalert.yaml): sources and outputs")
-	fs.StringVar(&f.logs, "logs", "", "comma-separated log families or types to try (default: the config's sources, else all)")
+	fs.StringVar(&f.logs, "logs", "", "`LIST` of comma-separated log families or types to try (default: the config's sources, else all)")
 	fs.StringVar(&f.deadLetter, "dead-letter", "", "append records that did not classify to this `FILE` (JSON lines)")
 	if !f.classifyOnly {
 		fs.StringVar(&f.alertDeadLetter, "alert-dead-letter", "", "append alerts not delivered to an output (failed for good, or still undelivered at the drain deadline) to this `FILE` (JSON lines)")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -36,6 +37,11 @@ func newOutputs(ctx context.Context, cfg *config.Config, alertDeadLetter string,
 	if err != nil {
 		return nil, nil, err
 	}
+	// Every secret the outputs need is looked up now: a missing one stops
+	// the start (exit 2) instead of dead-lettering every alert later.
+	if err := checkSecrets(ctx, d, cfg); err != nil {
+		return nil, nil, err
+	}
 	send := func(ctx context.Context, a engine.Alert) error {
 		if len(a.Outputs) == 0 {
 			return nil
@@ -44,6 +50,18 @@ func newOutputs(ctx context.Context, cfg *config.Config, alertDeadLetter string,
 		return err
 	}
 	return newDelivery(send, stderr), d.Metrics().Collectors(), nil
+}
+
+// secretCheckTimeout bounds the start-up look-up of the outputs' secrets
+// (ssm: and secretsmanager: references go to AWS).
+const secretCheckTimeout = 30 * time.Second
+
+// checkSecrets resolves every secret reference of cfg's outputs with d's
+// resolver; the error names each missing reference, never a value.
+func checkSecrets(ctx context.Context, d *outputs.Dispatcher, cfg *config.Config) error {
+	cctx, cancel := context.WithTimeout(ctx, secretCheckTimeout)
+	defer cancel()
+	return d.Secrets().Check(cctx, outputs.SecretRefs(cfg))
 }
 
 // sinkWriter writes whole lines to the sink's stdout under its lock.
