@@ -242,7 +242,7 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, rawSt
 	closeDeliveries := func() {
 		if deliver != nil {
 			if lost := deliver.close(f.drainTimeout); lost > 0 {
-				fmt.Fprintf(stderr, "streamalert: %d alerts were not delivered to their outputs\n", lost)
+				fmt.Fprintf(stderr, "streamalert: %d alerts were neither delivered to their outputs nor written to an alert dead letter\n", lost)
 			}
 		}
 	}
@@ -280,6 +280,9 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, rawSt
 			fmt.Fprintf(stderr, "streamalert: %v\n", err)
 			return 2
 		}
+	}
+	if !classifyOnly && f.longRunning() {
+		workers.Go(func() { noticeHeld(runCtx, p.merger, stderr) })
 	}
 	workers.Go(func() {
 		if err := p.releaseMerged(runCtx); err != nil {
@@ -345,7 +348,12 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, rawSt
 	prog.finish()
 	// Alerts still gathered for a merge window go out now, merged so far:
 	// nothing is held back past the end of the run.
-	if err := p.emitMerged(p.merger.Flush()); err != nil {
+	held := p.merger.Pending()
+	merged := p.merger.Flush()
+	if held > 0 {
+		fmt.Fprintf(stderr, "streamalert: %s held for merging sent at exit as %s\n", plural(held, "alert"), plural(len(merged), "alert"))
+	}
+	if err := p.emitMerged(merged); err != nil {
 		fmt.Fprintf(stderr, "streamalert: writing merged alerts: %v\n", err)
 	}
 	closeDeliveries()
@@ -354,10 +362,34 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, rawSt
 		return 2
 	}
 	printSummary(stderr, proc, p.sink, classifyOnly)
+	if deliver != nil {
+		printDeliveries(stderr, deliver.summary())
+	}
 	if readErrs > 0 {
 		return 2
 	}
 	return 0
+}
+
+// noticeHeld says on w when alerts start being held by merge windows, once
+// per spell of holding, so a quiet stdout is never a mystery; it returns
+// when ctx ends.
+func noticeHeld(ctx context.Context, m *engine.Merger, w io.Writer) {
+	t := time.NewTicker(mergeTick)
+	defer t.Stop()
+	told := false
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			n := m.Pending()
+			if n > 0 && !told {
+				fmt.Fprintf(w, "streamalert: %s held for merging, sent at window end or exit\n", plural(n, "alert"))
+			}
+			told = n > 0
+		}
+	}
 }
 
 // stdinGrace is how long shutdown waits for a reader blocked on standard

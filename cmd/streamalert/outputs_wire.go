@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"time"
@@ -30,8 +31,10 @@ func newOutputs(ctx context.Context, cfg *config.Config, alertDeadLetter string,
 		Stdout:           sinkWriter{sink},
 		Logger:           slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}
+	var dl *outputs.FileDeadLetter
 	if alertDeadLetter != "" {
-		opts.DeadLetter = outputs.NewFileDeadLetter(alertDeadLetter)
+		dl = outputs.NewFileDeadLetter(alertDeadLetter)
+		opts.DeadLetter = dl
 	}
 	d, err := outputs.New(ctx, cfg, opts)
 	if err != nil {
@@ -49,7 +52,44 @@ func newOutputs(ctx context.Context, cfg *config.Config, alertDeadLetter string,
 		_, err := d.Dispatch(ctx, a)
 		return err
 	}
-	return newDelivery(send, stderr), d.Metrics().Collectors(), nil
+	tally := &deliveryTally{}
+	var dv *delivery
+	undeliverable := func(a engine.Alert, reason string) {
+		lost := false
+		for _, name := range declaredOutputs(d, a) {
+			if dl != nil {
+				err := dl.Put(context.Background(), outputs.Letter{Alert: a, Output: name, Error: reason, Time: time.Now().UTC()})
+				if err == nil {
+					tally.add(&tally.deadLettered, name)
+					continue
+				}
+				reason += "; dead letter: " + d.Secrets().Redact(err.Error())
+			}
+			tally.add(&tally.lostWithoutTries, name)
+			lost = true
+			fmt.Fprintf(stderr, "streamalert: alert %s (%s) to %s not delivered: %s\n", a.ID, a.RuleName, name, reason)
+		}
+		if lost {
+			dv.lost.Add(1)
+		}
+	}
+	dv = newDelivery(send, undeliverable, stderr)
+	dv.summary = func() []outputSummary { return summarize(d.Metrics().Snapshot(), tally) }
+	return dv, d.Metrics().Collectors(), nil
+}
+
+// declaredOutputs returns the outputs a names that d declares, once each
+// (undeclared names are skipped in local mode).
+func declaredOutputs(d *outputs.Dispatcher, a engine.Alert) []string {
+	seen := map[string]bool{}
+	var names []string
+	for _, n := range a.Outputs {
+		if _, ok := d.Output(n); ok && !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
+	}
+	return names
 }
 
 // secretCheckTimeout bounds the start-up look-up of the outputs' secrets
