@@ -36,12 +36,12 @@ const defaultMaxRecords = 100_000
 
 // HTTP server limits (see the README's Local mode section).
 const (
-	headerTimeout   = 10 * time.Second // request line and headers
-	bodyTimeout     = time.Minute      // the whole body, once the request is authenticated
-	writeTimeout    = 2 * time.Minute  // from the end of the headers to the end of the response
-	idleTimeout     = time.Minute      // a keep-alive connection between requests
-	maxConnections  = 256              // connections served at once; more wait in the kernel's backlog
-	shutdownTimeout = 10 * time.Second // on shutdown, for requests still being read
+	headerTimeout      = 10 * time.Second // request line and headers
+	defaultBodyTimeout = time.Minute      // the whole body, once the request is authenticated (--read-timeout)
+	writeTimeout       = 2 * time.Minute  // from the end of the headers to the end of the response
+	idleTimeout        = time.Minute      // a keep-alive connection between requests
+	maxConnections     = 256              // connections served at once; more wait in the kernel's backlog
+	shutdownTimeout    = 10 * time.Second // on shutdown, at most, for requests in flight (and at most --drain-timeout)
 )
 
 // logsResponse is the body of a 202 from POST /v1/logs.
@@ -75,13 +75,14 @@ type errorResponse struct {
 // before any record of it is processed, so a request refused for its size
 // or shape changed nothing, and a 202 means every record was taken in.
 type logServer struct {
-	p          *pipeline
-	token      []byte // nil: no authentication
-	maxBody    int64
-	maxRecords int
-	registry   *prometheus.Registry
-	reloads    *reloadStats
-	gate       requestGate
+	p           *pipeline
+	token       []byte // nil: no authentication
+	maxBody     int64
+	maxRecords  int
+	bodyTimeout time.Duration // for the body to arrive, once authenticated
+	registry    *prometheus.Registry
+	reloads     *reloadStats
+	gate        requestGate
 }
 
 func (s *logServer) handler() http.Handler {
@@ -102,6 +103,18 @@ func httpError(w http.ResponseWriter, code int, format string, args ...any) {
 	writeJSON(w, code, errorResponse{Error: fmt.Sprintf(format, args...)})
 }
 
+// refuse answers a request without reading its body, and closes the
+// connection: "Connection: close", and a read deadline in the past so the
+// server does not drain the unread body (up to 256 KiB) first, which a
+// client sending it slowly could drag out for ever.
+func refuse(w http.ResponseWriter, code int, format string, args ...any) {
+	w.Header().Set("Connection", "close")
+	httpError(w, code, format, args...)
+	rc := http.NewResponseController(w)
+	_ = rc.Flush()
+	_ = rc.SetReadDeadline(time.Now())
+}
+
 // auth requires the bearer token when one is set, comparing in constant
 // time so the token cannot be guessed byte by byte from response times.
 // It runs before any of the body is read; a refused request's connection
@@ -118,8 +131,7 @@ func (s *logServer) auth(next http.HandlerFunc) http.HandlerFunc {
 		if len(h) < len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) ||
 			subtle.ConstantTimeCompare([]byte(strings.TrimSpace(h[len(prefix):])), s.token) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="streamalert"`)
-			w.Header().Set("Connection", "close")
-			httpError(w, http.StatusUnauthorized, "missing or wrong bearer token")
+			refuse(w, http.StatusUnauthorized, "missing or wrong bearer token")
 			return
 		}
 		next(w, r)
@@ -181,8 +193,7 @@ func (s *logServer) logs(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.ContentLength > s.maxBody {
-		w.Header().Set("Connection", "close")
-		httpError(w, http.StatusRequestEntityTooLarge, "body of %d bytes is over the limit of %d", r.ContentLength, s.maxBody)
+		refuse(w, http.StatusRequestEntityTooLarge, "body of %d bytes is over the limit of %d", r.ContentLength, s.maxBody)
 		return
 	}
 	src := engine.Source{Service: "http", Entity: clientHost(r.RemoteAddr)}
@@ -190,23 +201,42 @@ func (s *logServer) logs(w http.ResponseWriter, r *http.Request) {
 	if lt := firstNonEmpty(r.Header.Get("X-Log-Type"), r.URL.Query().Get("log_type")); lt != "" {
 		logs = splitList(lt)
 		if _, err := s.p.proc.Bundle().Schemas.Resolve(logs); err != nil {
-			w.Header().Set("Connection", "close")
-			httpError(w, http.StatusBadRequest, "log type: %v", err)
+			refuse(w, http.StatusBadRequest, "log type: %v", err)
 			return
 		}
 	}
-	// The body has bodyTimeout to arrive, however slowly it drips.
-	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(bodyTimeout))
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			httpError(w, http.StatusRequestEntityTooLarge, "body is over the limit of %d bytes", s.maxBody)
-			return
-		}
-		httpError(w, http.StatusBadRequest, "reading body: %v", err)
+	// Shutdown waits for this request (its answer is flushed before leave,
+	// because the connections are closed right after) and interrupts its
+	// body if it is still arriving.
+	rc := http.NewResponseController(w)
+	if !s.gate.enter(rc) {
+		refuse(w, http.StatusServiceUnavailable, "shutting down; nothing was processed")
 		return
 	}
+	defer func() {
+		_ = rc.Flush()
+		s.gate.leave(rc)
+	}()
+	// The body has bodyTimeout to arrive, however slowly it drips.
+	_ = rc.SetReadDeadline(time.Now().Add(s.bodyTimeout))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
+	if err != nil {
+		w.Header().Set("Connection", "close")
+		var tooBig *http.MaxBytesError
+		var nerr net.Error
+		switch {
+		case s.gate.isClosed():
+			httpError(w, http.StatusServiceUnavailable, "shutting down before the body arrived; nothing was processed")
+		case errors.As(err, &tooBig):
+			httpError(w, http.StatusRequestEntityTooLarge, "body is over the limit of %d bytes", s.maxBody)
+		case errors.As(err, &nerr) && nerr.Timeout():
+			httpError(w, http.StatusRequestTimeout, "body not received within %s (--read-timeout); nothing was processed", s.bodyTimeout)
+		default:
+			httpError(w, http.StatusBadRequest, "reading body: %v", err)
+		}
+		return
+	}
+	_ = rc.SetReadDeadline(time.Time{})
 	// A small gzip body can expand enormously: bound what it may decompress
 	// to, and how many records it may hold, and check both before any
 	// record is processed.
@@ -228,11 +258,10 @@ func (s *logServer) logs(w http.ResponseWriter, r *http.Request) {
 	}
 	// From here the request is processed whole, also while the server shuts
 	// down (shutdown waits for it), or refused before any record is.
-	if !s.gate.enter() {
+	if s.gate.isClosed() {
 		httpError(w, http.StatusServiceUnavailable, "shutting down; nothing was processed")
 		return
 	}
-	defer s.gate.leave()
 	var c counts
 	for i := range b.raws {
 		if err = s.p.record(src, b.raw(i), logs, &c, false); err != nil {
@@ -246,38 +275,62 @@ func (s *logServer) logs(w http.ResponseWriter, r *http.Request) {
 		// Only the local output can fail here (stdout or the dead-letter
 		// file): the records were processed, their lines may be lost.
 		httpError(w, http.StatusInternalServerError, "writing output: %v", err)
-		return
+	} else {
+		writeJSON(w, http.StatusAccepted, logsResponse{
+			Accepted: c.records.Load() + c.unclassified.Load(), Unclassified: c.unclassified.Load(), Alerts: c.alerts.Load()})
 	}
-	writeJSON(w, http.StatusAccepted, logsResponse{
-		Accepted: c.records.Load() + c.unclassified.Load(), Unclassified: c.unclassified.Load(), Alerts: c.alerts.Load()})
 }
 
-// requestGate lets shutdown wait for the requests being processed and
-// refuse the ones not yet started. The zero value is open.
+// requestGate lets shutdown wait for the /v1/logs requests in progress:
+// those processing finish; those still receiving their body are
+// interrupted and answered 503; new ones are refused. The zero value is
+// open.
 type requestGate struct {
-	mu     sync.Mutex
-	closed bool
-	wg     sync.WaitGroup
+	mu      sync.Mutex
+	closed  bool
+	wg      sync.WaitGroup
+	reading map[*http.ResponseController]bool
 }
 
-// enter reports whether a request may start processing; when true, the
-// caller must call leave when done.
-func (g *requestGate) enter() bool {
+// enter registers a request; false means the gate is closed. After true,
+// the caller must call leave(rc) once the answer is written.
+func (g *requestGate) enter(rc *http.ResponseController) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.closed {
 		return false
 	}
+	if g.reading == nil {
+		g.reading = map[*http.ResponseController]bool{}
+	}
+	g.reading[rc] = true
 	g.wg.Add(1)
 	return true
 }
 
-func (g *requestGate) leave() { g.wg.Done() }
+func (g *requestGate) leave(rc *http.ResponseController) {
+	g.mu.Lock()
+	delete(g.reading, rc)
+	g.mu.Unlock()
+	g.wg.Done()
+}
 
-// close refuses new requests and waits for the ones processing.
+// isClosed reports whether shutdown has closed the gate: a request that
+// has not started processing must then be refused.
+func (g *requestGate) isClosed() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.closed
+}
+
+// close refuses new requests, interrupts the bodies still being read, and
+// waits for every request registered to be answered.
 func (g *requestGate) close() {
 	g.mu.Lock()
 	g.closed = true
+	for rc := range g.reading {
+		_ = rc.SetReadDeadline(time.Now())
+	}
 	g.mu.Unlock()
 	g.wg.Wait()
 }

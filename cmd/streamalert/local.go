@@ -48,6 +48,7 @@ type localFlags struct {
 	tlsKey         string
 	maxBody        int64
 	maxRecords     int
+	readTimeout    time.Duration
 	drainTimeout   time.Duration
 }
 
@@ -71,7 +72,8 @@ func (f *localFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.tlsKey, "tls-key", "", "with --listen: the PEM private key `FILE` of --tls-cert")
 	fs.Int64Var(&f.maxBody, "max-body", defaultMaxBody, "with --listen: largest request body in `BYTES`, as sent (413 above)")
 	fs.IntVar(&f.maxRecords, "max-records", defaultMaxRecords, "with --listen: most raw records (lines or documents) in one request (413 above, before any is processed)")
-	fs.DurationVar(&f.drainTimeout, "drain-timeout", 30*time.Second, "on shutdown, how long to wait for alert deliveries in flight")
+	fs.DurationVar(&f.readTimeout, "read-timeout", defaultBodyTimeout, "with --listen: how long an authenticated request's body may take to arrive (408 after)")
+	fs.DurationVar(&f.drainTimeout, "drain-timeout", 30*time.Second, "on shutdown, how long to wait for HTTP requests in flight (at most 10s) and then for alert deliveries; alerts still undelivered go to --alert-dead-letter")
 }
 
 // longRunning reports whether the session runs until interrupted.
@@ -94,8 +96,8 @@ func (f *localFlags) check(inputs []string) error {
 	if f.maxRecords <= 0 {
 		return fmt.Errorf("--max-records must be positive")
 	}
-	if f.drainTimeout <= 0 {
-		return fmt.Errorf("--drain-timeout must be positive")
+	if f.drainTimeout <= 0 || f.readTimeout <= 0 {
+		return fmt.Errorf("--drain-timeout and --read-timeout must be positive")
 	}
 	if (f.tlsCert == "") != (f.tlsKey == "") {
 		return fmt.Errorf("--tls-cert and --tls-key go together")
@@ -271,7 +273,7 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, rawSt
 	}
 	var shutdownHTTP func(context.Context) error
 	if f.listen != "" {
-		srv := &logServer{p: p, token: token, maxBody: f.maxBody, maxRecords: f.maxRecords, registry: newRegistry(proc, reloads, collectors...), reloads: reloads}
+		srv := &logServer{p: p, token: token, maxBody: f.maxBody, maxRecords: f.maxRecords, bodyTimeout: f.readTimeout, registry: newRegistry(proc, reloads, collectors...), reloads: reloads}
 		shutdownHTTP, err = startListener(f.listen, srv.handler(), listenOptions{certFile: f.tlsCert, keyFile: f.tlsKey, gate: &srv.gate}, stderr)
 		if err != nil {
 			stopRun()
@@ -334,7 +336,7 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, rawSt
 	// the watcher and followers (the record being processed finishes), let
 	// the read-once inputs stop, drain the deliveries, then flush and sum up.
 	if shutdownHTTP != nil {
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), min(shutdownTimeout, f.drainTimeout))
 		if err := shutdownHTTP(sctx); err != nil {
 			fmt.Fprintf(stderr, "streamalert: http shutdown: %v\n", err)
 		}
