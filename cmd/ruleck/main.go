@@ -74,7 +74,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintln(stdout, cli.Version("ruleck"))
 		return exitOK
 	default:
-		fmt.Fprintf(stderr, "ruleck: unknown command %q\n%s", args[0], usage)
+		fmt.Fprintf(stderr, "ruleck: %s\n%s", cli.UnknownCommand(args[0], []string{"lint", "test", "fmt", "version", "help"}), usage)
 		return exitUsage
 	}
 }

@@ -60,7 +60,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintln(stdout, cli.Version("streamalert"))
 		return 0
 	default:
-		fmt.Fprintf(stderr, "streamalert: unknown command %q\n%s", args[0], usage)
+		fmt.Fprintf(stderr, "streamalert: %s\n%s", cli.UnknownCommand(args[0], []string{"run", "classify", "output", "version", "help"}), usage)
 		return 2
 	}
 }

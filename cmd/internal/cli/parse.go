@@ -184,3 +184,17 @@ func PrintFlags(w io.Writer, fs *flag.FlagSet) {
 	io.WriteString(w, "  -h, --help")
 	fmt.Fprintf(w, "%*s   print this help\n", width-len("-h, --help"), "")
 }
+
+// UnknownCommand returns the one-line message for a command name that is
+// not one of commands: `unknown command "rnu" (did you mean "run"?)`, or
+// `unknown flag --x` when it looks like a flag.
+func UnknownCommand(name string, commands []string) string {
+	if strings.HasPrefix(name, "-") {
+		return fmt.Sprintf("unknown flag %s (flags go after the command; try --help)", name)
+	}
+	msg := fmt.Sprintf("unknown command %q", name)
+	if s := diag.Suggest(name, commands); s != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	return msg
+}

@@ -158,3 +158,17 @@ func TestVersionOf(t *testing.T) {
 		t.Errorf("Version() = %q, want the module path", got)
 	}
 }
+
+func TestUnknownCommand(t *testing.T) {
+	cmds := []string{"run", "classify", "output"}
+	for in, want := range map[string]string{
+		"rnu":      `unknown command "rnu" (did you mean "run"?)`,
+		"clasify":  `unknown command "clasify" (did you mean "classify"?)`,
+		"zzzzzzzz": `unknown command "zzzzzzzz"`,
+		"--rules":  `unknown flag --rules (flags go after the command; try --help)`,
+	} {
+		if got := UnknownCommand(in, cmds); got != want {
+			t.Errorf("UnknownCommand(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
