@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/subtle"
 	"crypto/tls"
@@ -399,6 +400,7 @@ func isLoopback(addr string) bool {
 type listenOptions struct {
 	certFile, keyFile string       // both set: serve HTTPS
 	gate              *requestGate // closed at shutdown, after the grace period
+	maxConns          int          // connections served at once; 0 means maxConnections
 }
 
 // startListener listens on addr and serves h until shutdown is called.
@@ -422,7 +424,7 @@ func startListener(addr string, h http.Handler, o listenOptions, out io.Writer) 
 	}
 	scheme := "http"
 	bound := ln.Addr()
-	ln = netutil.LimitListener(ln, maxConnections)
+	ln = netutil.LimitListener(ln, cmp.Or(o.maxConns, maxConnections))
 	if tlsConfig != nil {
 		ln = tls.NewListener(ln, tlsConfig)
 		scheme = "https"

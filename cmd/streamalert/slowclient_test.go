@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -173,5 +174,54 @@ func TestShutdownAnswersEveryRequest(t *testing.T) {
 	// It is told so, not cut off with an empty reply.
 	if got := readUntilClosed(t, stuck); got != "HTTP/1.1 503 Service Unavailable" {
 		t.Fatalf("the client stuck in its body got %q", got)
+	}
+}
+
+// TestConnectionCap: no more connections than the cap are served at once;
+// the next one is served when one closes.
+func TestConnectionCap(t *testing.T) {
+	var errb syncBuffer
+	shutdown, err := startListener("127.0.0.1:0", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "ok")
+	}), listenOptions{maxConns: 2}, &errb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shutdown(t.Context())
+	addr := regexp.MustCompile(`listening on http://(\S+)`).FindStringSubmatch(errb.String())[1]
+	get := func(c net.Conn) {
+		t.Helper()
+		fmt.Fprintf(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	}
+	// Two idle keep-alive connections take both slots.
+	var held []net.Conn
+	for range 2 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		get(c)
+		c.SetReadDeadline(time.Now().Add(waitFor))
+		if line, err := bufio.NewReader(c).ReadString('\n'); err != nil || !strings.Contains(line, "200") {
+			t.Fatalf("held connection: %q %v", line, err)
+		}
+		held = append(held, c)
+	}
+	third, err := net.Dial("tcp", addr) // accepted by the kernel, not served
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer third.Close()
+	get(third)
+	third.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+	br := bufio.NewReader(third)
+	if line, err := br.ReadString('\n'); err == nil {
+		t.Fatalf("a third connection was served over the cap of 2: %q", line)
+	}
+	held[0].Close()
+	third.SetReadDeadline(time.Now().Add(waitFor))
+	if line, err := br.ReadString('\n'); err != nil || !strings.Contains(line, "200") {
+		t.Fatalf("after a slot freed: %q %v", line, err)
 	}
 }
