@@ -69,6 +69,8 @@ type MissingSecretsError struct {
 	Missing []MissingSecret
 }
 
+// Error returns a count line, then one "file:line:col: setting: reason"
+// line per missing reference.
 func (e *MissingSecretsError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d secret reference(s) of the configured outputs cannot be resolved (nothing was sent):", len(e.Missing))

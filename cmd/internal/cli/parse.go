@@ -30,6 +30,7 @@ type UsageError struct {
 	Message string
 }
 
+// Error returns the one-line message.
 func (e *UsageError) Error() string { return e.Message }
 
 // Parse parses args against fs, GNU style (see the package comment), and
