@@ -38,6 +38,7 @@ const defaultMaxRecords = 100_000
 // HTTP server limits (see the README's Local mode section).
 const (
 	headerTimeout      = 10 * time.Second // request line and headers
+	readTimeout        = 30 * time.Second // a whole request, unless its handler extends it
 	defaultBodyTimeout = time.Minute      // the whole body, once the request is authenticated (--read-timeout)
 	writeTimeout       = 2 * time.Minute  // from the end of the headers to the end of the response
 	idleTimeout        = time.Minute      // a keep-alive connection between requests
@@ -89,8 +90,8 @@ type logServer struct {
 func (s *logServer) handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/v1/logs", s.auth(s.logs))
-	mux.HandleFunc("/healthz", s.healthz)
-	mux.Handle("/metrics", s.auth(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}).ServeHTTP))
+	mux.HandleFunc("/healthz", bodiless(s.healthz))
+	mux.Handle("/metrics", bodiless(s.auth(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}).ServeHTTP)))
 	return mux
 }
 
@@ -114,6 +115,23 @@ func refuse(w http.ResponseWriter, code int, format string, args ...any) {
 	rc := http.NewResponseController(w)
 	_ = rc.Flush()
 	_ = rc.SetReadDeadline(time.Now())
+}
+
+// bodiless wraps a handler that reads no body: when the request announces
+// one anyway, the connection is closed after the answer without draining
+// it, so a body sent slowly cannot hold the connection.
+func bodiless(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength == 0 {
+			next(w, r)
+			return
+		}
+		w.Header().Set("Connection", "close")
+		next(w, r)
+		rc := http.NewResponseController(w)
+		_ = rc.Flush()
+		_ = rc.SetReadDeadline(time.Now())
+	}
 }
 
 // auth requires the bearer token when one is set, comparing in constant
@@ -429,7 +447,9 @@ func startListener(addr string, h http.Handler, o listenOptions, out io.Writer) 
 		ln = tls.NewListener(ln, tlsConfig)
 		scheme = "https"
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: headerTimeout, WriteTimeout: writeTimeout, IdleTimeout: idleTimeout,
+	// ReadTimeout is a backstop for a whole request; POST /v1/logs extends
+	// it for its body once the client is authenticated (--read-timeout).
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: headerTimeout, ReadTimeout: readTimeout, WriteTimeout: writeTimeout, IdleTimeout: idleTimeout,
 		MaxHeaderBytes: 64 << 10, TLSConfig: tlsConfig, ErrorLog: log.New(out, "streamalert: http: ", 0)}
 	done := make(chan struct{})
 	go func() {

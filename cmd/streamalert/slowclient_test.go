@@ -73,6 +73,18 @@ func TestSlowClientsCannotHoldTheServer(t *testing.T) {
 	if code != 202 {
 		t.Fatalf("an ordinary client: %d %s", code, body)
 	}
+	// GET endpoints read no body: one announced anyway is not waited for.
+	for _, path := range []string{"/healthz", "/metrics"} {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer tok-123\r\nContent-Length: 200000\r\n\r\nabc", path)
+		if got := readUntilClosed(t, c); got != "HTTP/1.1 200 OK" {
+			t.Fatalf("GET %s with a slow body got %q", path, got)
+		}
+	}
 	for _, c := range unauth {
 		if got := readUntilClosed(t, c); got != "HTTP/1.1 401 Unauthorized" {
 			t.Fatalf("unauthenticated slow client got %q", got)
