@@ -33,6 +33,10 @@ type Alert struct {
 	Outputs         []string       `json:"outputs"`
 	Created         time.Time      `json:"created"`
 	Staged          bool           `json:"staged"`
+	// RulesetVersion names the ruleset that produced the alert (in AWS, a
+	// hash of the rule files' S3 keys and ETags), so an analyst can tell
+	// which upload it came from. Empty in local mode.
+	RulesetVersion string `json:"ruleset_version,omitempty"`
 
 	// MergeByKeys and MergeWindowSeconds come from the rule: alerts of the
 	// rule whose records hold equal values for these keys, within the

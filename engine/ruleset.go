@@ -274,6 +274,10 @@ func resolveTypes(r *rule.Rule, set *schema.Set, names []string, diags *diag.Lis
 			diags.Errorf(r.ItemPos("log_types", i), "unknown-log-type", "%s", msg)
 		}
 	}
+	// As in StreamAlert, datatypes name every log type providing at least
+	// one of them: a datatype no schema provides is only a warning, unless
+	// none of the rule's is provided.
+	var missing []int
 	for i, dt := range r.Datatypes {
 		found := false
 		for _, n := range names {
@@ -282,7 +286,30 @@ func resolveTypes(r *rule.Rule, set *schema.Set, names []string, diags *diag.Lis
 			}
 		}
 		if !found {
-			diags.Errorf(r.ItemPos("datatypes", i), "unknown-datatype", "no schema provides normalized type %q", dt)
+			missing = append(missing, i)
+		}
+	}
+	var provided []string
+	if len(missing) > 0 {
+		for _, n := range names {
+			for _, t := range set.Get(n).NormalizedTypes() {
+				if !slices.Contains(provided, t) {
+					provided = append(provided, t)
+				}
+			}
+		}
+		slices.Sort(provided)
+	}
+	for _, i := range missing {
+		dt := r.Datatypes[i]
+		msg := fmt.Sprintf("no schema provides normalized type %q", dt)
+		if s := diag.Suggest(dt, provided); s != "" {
+			msg += fmt.Sprintf("; did you mean %q?", s)
+		}
+		if len(missing) == len(r.Datatypes) {
+			diags.Errorf(r.ItemPos("datatypes", i), "unknown-datatype", "%s", msg)
+		} else {
+			diags.Warnf(r.ItemPos("datatypes", i), "unknown-datatype", "%s (the rule still applies to the log types providing its other datatypes)", msg)
 		}
 	}
 	var out []*schema.LogType

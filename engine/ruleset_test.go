@@ -229,7 +229,7 @@ func TestBuildDiagnostics(t *testing.T) {
 			[]string{`r.yaml:2:13: unknown log type "osquery:diferential"; did you mean "osquery:differential"? [unknown-log-type]`,
 				`r.yaml:2:34: unknown log type "nope" [unknown-log-type]`}},
 		{"unknown datatype", map[string]string{"r.yaml": "name: a\ndatatypes: [sourceAdress]\ncondition: 'true'\n"},
-			[]string{`r.yaml:2:13: no schema provides normalized type "sourceAdress" [unknown-datatype]`}},
+			[]string{`r.yaml:2:13: no schema provides normalized type "sourceAdress"; did you mean "sourceAddress"? [unknown-datatype]`}},
 		{"undeclared output", map[string]string{"r.yaml": "name: a\nlog_types: [osquery]\ncondition: 'true'\noutputs: [slack:securty, pagerduty:x]\n"},
 			[]string{`r.yaml:4:11: output "slack:securty" is not declared in streamalert.yaml; did you mean "slack:security"? [unknown-output]`,
 				`r.yaml:4:26: output "pagerduty:x" is not declared in streamalert.yaml`}},

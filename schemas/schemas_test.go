@@ -21,13 +21,19 @@ var wantTypes = []string{
 	"cloudtrail:cloudwatch",
 	"cloudtrail:eventbridge",
 	"cloudtrail:events",
+	"cloudtrail_digest:files",
+	"cloudtrail_insights:events",
 	"duo:administrator",
 	"duo:authentication",
 	"github:audit",
 	"gsuite:reports",
+	"guardduty:api_finding",
 	"guardduty:finding",
 	"json:generic",
+	"k8s:aks",
 	"k8s:audit",
+	"k8s:cloudwatch",
+	"k8s:gke",
 	"okta:systemlog",
 	"osquery:batch",
 	"osquery:differential",
@@ -35,6 +41,7 @@ var wantTypes = []string{
 	"osquery:status",
 	"syslog:generic",
 	"syslog:sshd",
+	"vpcflow:custom",
 	"vpcflow:json",
 	"vpcflow:nodata",
 	"vpcflow:v2",
@@ -296,8 +303,12 @@ func TestCatchAllLoses(t *testing.T) {
 	}{
 		{"any object", `{"anything": 1, "else": [true]}`, "json:generic"},
 		{"specific type wins", `{"action":"admin_login","description":"{}","isotimestamp":"2024-03-05T09:55:00+00:00","object":null,"timestamp":1709632500,"username":"dave"}`, "duo:administrator"},
-		// A Duo admin record with a key Duo does not send falls to the catch-all.
-		{"drifted record", `{"action":"admin_login","description":"{}","timestamp":1709632500,"username":"dave","extra":1}`, "json:generic"},
+		// duo:administrator keeps undeclared keys: a field Duo adds does not
+		// send the record to the catch-all, which declares none of its keys.
+		{"drifted record of an open type", `{"action":"admin_login","description":"{}","timestamp":1709632500,"username":"dave","extra":1}`, "duo:administrator"},
+		// osquery:status is closed: a key osquery does not send falls to the
+		// catch-all.
+		{"drifted record of a closed type", `{"hostIdentifier":"h","calendarTime":"c","unixTime":"1","severity":"0","filename":"f","line":"1","message":"m","version":"5","extra":1}`, "json:generic"},
 		{"empty object", `{}`, "json:generic"},
 	}
 	for _, tt := range tests {

@@ -7,17 +7,25 @@ import (
 	"io"
 	"os"
 
+	"github.com/rogpeppe/go-internal/diff"
 	"github.com/streamalert-go/streamalert/engine/lint"
 )
 
 // runFmt is `ruleck fmt`: the canonical layout of every rule and library
-// file. Without -w it lists the files that differ and exits 1 if any.
+// file. Without -w it lists the files that differ and exits 1 if any; with
+// --diff it prints a unified diff of each instead (exit 1 when any differs);
+// with -w it rewrites them (exit 0).
 func runFmt(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("fmt", flag.ContinueOnError)
 	write := fs.Bool("w", false, "rewrite files in place")
+	showDiff := fs.Bool("diff", false, "print a unified diff of the changes instead of the file names")
 	paths, exit, ok := parseFlags(fs, args, stdout, stderr)
 	if !ok {
 		return exit
+	}
+	if *write && *showDiff {
+		fmt.Fprintln(stderr, "ruleck fmt: -w and --diff do not go together")
+		return exitUsage
 	}
 	rf, err := readRuleFiles(paths)
 	if err != nil {
@@ -35,6 +43,11 @@ func runFmt(args []string, stdout, stderr io.Writer) int {
 			continue
 		}
 		if bytes.Equal(out, src) {
+			continue
+		}
+		if *showDiff {
+			stdout.Write(diff.Diff(file+".orig", src, file, out))
+			code = max(code, exitProblems)
 			continue
 		}
 		if !*write {

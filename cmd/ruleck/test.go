@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -14,6 +15,8 @@ import (
 
 	"github.com/streamalert-go/streamalert/engine"
 	"github.com/streamalert-go/streamalert/engine/diag"
+	"github.com/streamalert-go/streamalert/engine/lint"
+	"github.com/streamalert-go/streamalert/engine/rule"
 	"github.com/streamalert-go/streamalert/engine/schema"
 )
 
@@ -21,23 +24,45 @@ import (
 // StreamAlert test-event file.
 type caseResult struct {
 	name   string // "rule/description" or "file[i]/description"
+	suite  string // the rule's name, or the event file
+	desc   string // the case's description (or its index in an event file)
+	file   string // the file it is written in, as the user names it
 	pos    string
 	passed bool
 	detail []string // why it failed, one "key: value" a line
 	skip   string   // why it was not run ("" when it ran)
 }
 
+// status is "pass", "fail" or "skip".
+func (cr caseResult) status() string {
+	switch {
+	case cr.skip != "":
+		return "skip"
+	case cr.passed:
+		return "pass"
+	}
+	return "fail"
+}
+
 // runTest is `ruleck test`: runs every rule's tests and every StreamAlert
 // test-event file, `ok`/`FAIL` per file like go test, then "N passed, N
-// failed".
+// failed" (or one JSON document with --format json; --junit FILE also writes
+// JUnit XML). Running no test case at all (no rules, --run matching none,
+// rules without tests) is a failure, never a pass.
 func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	schemaDir := fs.String("schemas", "", "folder of schema files (default: the embedded schemas)")
 	runPat := fs.String("run", "", "run only the tests of rules (or rule/description) matching this regexp")
 	verbose := fs.Bool("v", false, "print every test case")
+	format := fs.String("format", "text", "output format: text or json")
+	junitFile := fs.String("junit", "", "also write the results as JUnit XML to this file")
 	paths, exit, ok := parseFlags(fs, args, stdout, stderr)
 	if !ok {
 		return exit
+	}
+	if *format != "text" && *format != "json" {
+		fmt.Fprintf(stderr, "ruleck test: --format must be text or json, not %q\n", *format)
+		return exitUsage
 	}
 	var runRE *regexp.Regexp
 	if *runPat != "" {
@@ -61,13 +86,18 @@ func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitProblems
 	}
 	var runErrs []engine.RuleError
-	rs, ds := engine.Build(rf.fsys, engine.Options{
-		Schemas:       set,
+	// The rules are loaded as they go live (lint.Load): tests of a rule set
+	// that could not be deployed do not pass.
+	rs, ds := lint.Load(rf.fsys, lint.Options{Schemas: set, Build: engine.Options{
 		OnRuleError:   func(e engine.RuleError) { runErrs = append(runErrs, e) },
 		ErrorInterval: time.Nanosecond,
-	})
+	}})
 	rf.relabel(ds)
 	if printDiags(stderr, ds.Errors()) || rs == nil {
+		return exitProblems
+	}
+	if len(rs.Rules()) == 0 {
+		fmt.Fprintf(stderr, "ruleck test: no rules found in %s: nothing was tested\n", strings.Join(rf.args, ", "))
 		return exitProblems
 	}
 	selected := func(names ...string) bool {
@@ -75,6 +105,11 @@ func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return true
 		}
 		return slices.ContainsFunc(names, runRE.MatchString)
+	}
+	if runRE != nil && !slices.ContainsFunc(rs.Rules(), func(r *rule.Rule) bool { return runRE.MatchString(r.Name) }) &&
+		!slices.ContainsFunc(rs.Tests(), func(tc engine.TestCase) bool { return runRE.MatchString(tc.Rule.Name + "/" + tc.Test.Description) }) {
+		fmt.Fprintf(stderr, "ruleck test: --run %q matches no rule\n", *runPat)
+		return exitProblems
 	}
 
 	byFile := map[string][]caseResult{}
@@ -89,7 +124,8 @@ func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			continue
 		}
 		file := rf.show(r.File)
-		cr := caseResult{name: r.Rule + "/" + r.Description, pos: rf.show(r.Pos.File) + r.Pos.String()[len(r.Pos.File):], passed: r.Passed()}
+		cr := caseResult{name: r.Rule + "/" + r.Description, suite: r.Rule, desc: r.Description, file: file,
+			pos: rf.show(r.Pos.File) + r.Pos.String()[len(r.Pos.File):], passed: r.Passed()}
 		if !cr.passed {
 			if r.LogType != "" {
 				cr.detail = append(cr.detail, "log type: "+r.LogType)
@@ -114,64 +150,134 @@ func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if ctx.Err() != nil {
 			break
 		}
-		results, isEvents, err := runEvents(rs, set, rf.show(key), rf.fsys[key].Data, selected, &runErrs)
+		file := rf.show(key)
+		results, isEvents, err := runEvents(rs, set, file, rf.fsys[key].Data, selected, &runErrs)
 		if !isEvents {
 			continue
 		}
-		file := rf.show(key)
 		if err != nil {
-			byFile[file] = append(byFile[file], caseResult{name: file, pos: file, detail: []string{"error:    " + err.Error()}})
+			byFile[file] = append(byFile[file], caseResult{name: file, suite: file, desc: "parse", file: file, pos: file, detail: []string{"error:    " + err.Error()}})
 			continue
 		}
 		byFile[file] = append(byFile[file], results...)
 	}
 
-	passed, failed, skipped := 0, 0, 0
 	files := make([]string, 0, len(byFile))
 	for f := range byFile {
 		files = append(files, f)
 	}
 	slices.Sort(files)
+	var all []caseResult
 	for _, f := range files {
-		fileFailed := false
-		for _, cr := range byFile[f] {
-			if *verbose {
-				fmt.Fprintf(stdout, "=== RUN   %s\n", cr.name)
-			}
-			if cr.skip != "" {
-				skipped++
-				fmt.Fprintf(stdout, "--- SKIP: %s (%s)\n    %s\n", cr.name, cr.pos, cr.skip)
-				continue
-			}
-			if cr.passed {
-				passed++
-				if *verbose {
-					fmt.Fprintf(stdout, "--- PASS: %s (%s)\n", cr.name, cr.pos)
-				}
-				continue
-			}
+		all = append(all, byFile[f]...)
+	}
+	passed, failed, skipped := 0, 0, 0
+	for _, cr := range all {
+		switch cr.status() {
+		case "pass":
+			passed++
+		case "fail":
 			failed++
-			fileFailed = true
-			fmt.Fprintf(stdout, "--- FAIL: %s (%s)\n", cr.name, cr.pos)
-			for _, d := range cr.detail {
-				fmt.Fprintf(stdout, "    %s\n", d)
-			}
-		}
-		if fileFailed {
-			fmt.Fprintf(stdout, "FAIL %s\n", f)
-		} else {
-			fmt.Fprintf(stdout, "ok  %s\n", f)
+		default:
+			skipped++
 		}
 	}
-	if skipped > 0 {
-		fmt.Fprintf(stdout, "%d passed, %d failed, %d skipped\n", passed, failed, skipped)
+	if *format == "json" {
+		err = writeTestJSON(stdout, all, passed, failed, skipped)
 	} else {
-		fmt.Fprintf(stdout, "%d passed, %d failed\n", passed, failed)
+		err = writeTestText(stdout, files, byFile, *verbose, passed, failed, skipped)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "ruleck test: %v\n", err)
+		return exitUsage
+	}
+	if *junitFile != "" {
+		if err := writeJUnitFile(*junitFile, files, byFile); err != nil {
+			fmt.Fprintf(stderr, "ruleck test: --junit: %v\n", err)
+			return exitUsage
+		}
 	}
 	if failed > 0 {
 		return exitProblems
 	}
+	if passed == 0 {
+		fmt.Fprintf(stderr, "ruleck test: no test case ran: give every rule tests (see ruleck lint's no-tests and weak-tests)\n")
+		return exitProblems
+	}
 	return exitOK
+}
+
+// writeTestText prints results like go test: FAIL (and with -v every) case,
+// an ok/FAIL line per file, then the counts alone on the last line.
+func writeTestText(w io.Writer, files []string, byFile map[string][]caseResult, verbose bool, passed, failed, skipped int) error {
+	bw := bufio.NewWriter(w)
+	for _, f := range files {
+		fileFailed := false
+		for _, cr := range byFile[f] {
+			if verbose {
+				fmt.Fprintf(bw, "=== RUN   %s\n", cr.name)
+			}
+			switch cr.status() {
+			case "skip":
+				fmt.Fprintf(bw, "--- SKIP: %s (%s)\n    %s\n", cr.name, cr.pos, cr.skip)
+			case "pass":
+				if verbose {
+					fmt.Fprintf(bw, "--- PASS: %s (%s)\n", cr.name, cr.pos)
+				}
+			default:
+				fileFailed = true
+				fmt.Fprintf(bw, "--- FAIL: %s (%s)\n", cr.name, cr.pos)
+				for _, d := range cr.detail {
+					fmt.Fprintf(bw, "    %s\n", d)
+				}
+			}
+		}
+		if fileFailed {
+			fmt.Fprintf(bw, "FAIL %s\n", f)
+		} else {
+			fmt.Fprintf(bw, "ok  %s\n", f)
+		}
+	}
+	if skipped > 0 {
+		fmt.Fprintf(bw, "%d passed, %d failed, %d skipped\n", passed, failed, skipped)
+	} else {
+		fmt.Fprintf(bw, "%d passed, %d failed\n", passed, failed)
+	}
+	return bw.Flush()
+}
+
+// testJSON is the document of `ruleck test --format json`.
+type testJSON struct {
+	Results []testCaseJSON `json:"results"`
+	Passed  int            `json:"passed"`
+	Failed  int            `json:"failed"`
+	Skipped int            `json:"skipped"`
+}
+
+type testCaseJSON struct {
+	Name        string   `json:"name"`
+	Rule        string   `json:"rule,omitempty"`
+	Description string   `json:"description"`
+	File        string   `json:"file"`
+	Pos         string   `json:"pos"`
+	Status      string   `json:"status"`
+	Detail      []string `json:"detail,omitempty"`
+	Skip        string   `json:"skip_reason,omitempty"`
+}
+
+func writeTestJSON(w io.Writer, all []caseResult, passed, failed, skipped int) error {
+	doc := testJSON{Results: []testCaseJSON{}, Passed: passed, Failed: failed, Skipped: skipped}
+	for _, cr := range all {
+		tc := testCaseJSON{Name: cr.name, Description: cr.desc, File: cr.file, Pos: cr.pos, Status: cr.status(), Skip: cr.skip}
+		if cr.suite != cr.file {
+			tc.Rule = cr.suite
+		}
+		tc.Detail = detailLines(cr.detail)
+		doc.Results = append(doc.Results, tc)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
 }
 
 func compactJSON(v any) string {
@@ -248,7 +354,11 @@ func runEvents(rs *engine.Ruleset, set *schema.Set, file string, data []byte, se
 		if !selected(append(slices.Clone(ev.TriggerRules), name)...) {
 			continue
 		}
-		cr := caseResult{name: name, pos: fmt.Sprintf("%s event %d", file, i)}
+		desc := ev.Description
+		if desc == "" {
+			desc = fmt.Sprintf("event %d", i)
+		}
+		cr := caseResult{name: name, suite: file, desc: desc, file: file, pos: fmt.Sprintf("%s event %d", file, i)}
 		if ev.Data == nil {
 			// StreamAlert's harness builds such events from a template of the
 			// schema's defaults; ours does not guess values: say so, never

@@ -49,6 +49,7 @@ func TestHelpAndUnknownFlags(t *testing.T) {
 		{[]string{"run", "x", "-h"}, []string{"usage: streamalert run"}, ""},
 		{[]string{"classify", "--help"}, []string{"usage: streamalert classify", "--schemas DIR"}, "  --rules DIR"},
 		{[]string{"output", "test", "-h"}, []string{"usage: streamalert output test", "--attempts"}, ""},
+		{[]string{"rules", "push", "--help"}, []string{"usage:", "--bucket BUCKET", "--dry-run"}, ""},
 		{[]string{"--help"}, []string{"streamalert run", "streamalert --version"}, ""},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

@@ -231,7 +231,7 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, rawSt
 	proc := engine.NewProcessor(bundle)
 	reloads := &reloadStats{}
 	reloads.lastOK.Store(bundle.Loaded.UnixNano())
-	p := &pipeline{proc: proc, sink: newLocalSink(stdout, dead, classifyOnly), cfg: cfg, logs: logs, dedup: engine.NewDeduper(), merger: engine.NewMerger()}
+	p := &pipeline{proc: proc, sink: newLocalSink(stdout, dead, classifyOnly), cfg: cfg, logs: logs, gate: engine.NewGate()}
 	if cfg != nil {
 		p.maxRecord = cfg.MaxRecordSize
 	}
@@ -284,7 +284,7 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, rawSt
 		}
 	}
 	if !classifyOnly && f.longRunning() {
-		workers.Go(func() { noticeHeld(runCtx, p.merger, stderr) })
+		workers.Go(func() { noticeHeld(runCtx, p.gate.Merger, stderr) })
 	}
 	workers.Go(func() {
 		if err := p.releaseMerged(runCtx); err != nil {
@@ -350,8 +350,8 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, rawSt
 	prog.finish()
 	// Alerts still gathered for a merge window go out now, merged so far:
 	// nothing is held back past the end of the run.
-	held := p.merger.Pending()
-	merged := p.merger.Flush()
+	held := p.gate.Merger.Pending()
+	merged := p.gate.Flush()
 	if held > 0 {
 		fmt.Fprintf(stderr, "streamalert: %s held for merging sent at exit as %s\n", plural(held, "alert"), plural(len(merged), "alert"))
 	}

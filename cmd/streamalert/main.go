@@ -3,6 +3,7 @@
 //	streamalert run      [flags] [INPUT...]   classify, evaluate rules, print alerts
 //	streamalert classify [flags] [INPUT...]   classify only, one JSON line per record
 //	streamalert output test SERVICE:DESCRIPTOR --config FILE
+//	streamalert rules push --bucket B [--prefix P] [--rules DIR] ...   check, then upload rules to S3
 //
 // INPUT is a file, a folder (read recursively) or "-" for standard input.
 // With no --rules or --schemas the embedded defaults serve.
@@ -30,6 +31,7 @@ const usage = `usage:
   streamalert run      [flags] [INPUT...]   classify, evaluate rules, print alerts
   streamalert classify [flags] [INPUT...]   classify only, one JSON line per record
   streamalert output test SERVICE:DESCRIPTOR [--config FILE]
+  streamalert rules push --bucket B [--prefix P] [--rules DIR] [--schemas DIR] [--config FILE]
   streamalert --version
 
 INPUT is a file, a folder (read recursively) or - for standard input (read line by line).
@@ -53,6 +55,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runLocal(ctx, args[1:], stdin, stdout, stderr, true)
 	case "output":
 		return runOutput(ctx, args[1:], stdout, stderr)
+	case "rules":
+		return runRules(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -60,7 +64,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintln(stdout, cli.Version("streamalert"))
 		return 0
 	default:
-		fmt.Fprintf(stderr, "streamalert: %s\n%s", cli.UnknownCommand(args[0], []string{"run", "classify", "output", "version", "help"}), usage)
+		fmt.Fprintf(stderr, "streamalert: %s\n%s", cli.UnknownCommand(args[0], []string{"run", "classify", "output", "rules", "version", "help"}), usage)
 		return 2
 	}
 }

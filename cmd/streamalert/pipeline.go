@@ -19,8 +19,7 @@ type pipeline struct {
 	proc      *engine.Processor
 	sink      *localSink
 	deliver   *delivery // nil when no outputs are configured
-	dedup     *engine.Deduper
-	merger    *engine.Merger
+	gate      *engine.Gate
 	cfg       *config.Config
 	logs      []string // --logs; nil means the config's sources, else all
 	maxRecord int
@@ -58,19 +57,9 @@ func (p *pipeline) record(src engine.Source, raw payload.Raw, logs []string, c *
 		}
 	}
 	// A rule's threshold and dedup_period may suppress its alert; alerts of
-	// rules with merge_by_keys wait in the merger for their window; the
+	// rules with merge_by_keys wait in the gate for their window; the
 	// others go out now.
-	pass := res.Alerts[:0]
-	now := time.Now()
-	for _, a := range res.Alerts {
-		if !p.dedup.Allow(a, now) {
-			continue
-		}
-		if a, send := p.merger.Add(a); send {
-			pass = append(pass, a)
-		}
-	}
-	res.Alerts = pass
+	res.Alerts = p.gate.Pass(res.Alerts, time.Now())
 	if err := p.sink.write(src, raw, res, flush); err != nil {
 		return err
 	}
@@ -111,10 +100,9 @@ func (p *pipeline) releaseMerged(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case now := <-t.C:
-			if err := p.emitMerged(p.merger.Due(now)); err != nil {
+			if err := p.emitMerged(p.gate.Due(now)); err != nil {
 				return err
 			}
-			p.dedup.Expire(now)
 		}
 	}
 }

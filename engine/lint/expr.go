@@ -103,6 +103,7 @@ func (l *linter) expr(e rule.Expr, what string, types []*schema.LogType) {
 	if len(types) == 0 {
 		return
 	}
+	x.boolean(tree.Node)
 	for _, n := range c.nodes {
 		if p, ok := pathOf(n); ok {
 			x.exists(p)
@@ -199,8 +200,9 @@ func (x *exprLint) constant(nodes []ast.Node) {
 // exists checks that a field path is declared by every log type.
 func (x *exprLint) exists(p fieldPath) {
 	type failure struct {
-		idx int
-		msg string // without the log type
+		idx  int
+		msg  string // without the log type
+		open bool   // undeclared in an open log type (undeclared_keys: keep), no near miss
 	}
 	missing := map[failure][]string{}
 	var order []failure
@@ -210,7 +212,7 @@ func (x *exprLint) exists(p fieldPath) {
 			if slices.Contains(lt.NormalizedTypes(), p.elems[0]) {
 				continue
 			}
-			f = failure{0, fmt.Sprintf("normalized type %q is not provided by", p.elems[0])}
+			f = failure{0, fmt.Sprintf("normalized type %q is not provided by", p.elems[0]), false}
 		} else {
 			i := 0
 			for ; i < len(p.elems); i++ {
@@ -222,10 +224,15 @@ func (x *exprLint) exists(p fieldPath) {
 				continue
 			}
 			parent, _ := lt.Lookup(p.elems[:i])
-			if parent.Kind == schema.KindMapping {
-				f = failure{i, fmt.Sprintf("unknown field %q: not in", p.text(i+1))}
+			// An open log type may carry keys it does not declare: such a
+			// field is untyped and may be absent, a warning; a near miss of a
+			// declared key is still an error below.
+			if open, near := lt.Undeclared(p.elems[:i+1]); open && near == "" {
+				f = failure{i, fmt.Sprintf("field %q is not declared by", p.text(i+1)), true}
+			} else if parent.Kind == schema.KindMapping {
+				f = failure{i, fmt.Sprintf("unknown field %q: not in", p.text(i+1)), false}
 			} else {
-				f = failure{i, fmt.Sprintf("unknown field %q: %s is %s in", p.text(i+1), p.text(i), parent.Kind.Noun())}
+				f = failure{i, fmt.Sprintf("unknown field %q: %s is %s in", p.text(i+1), p.text(i), parent.Kind.Noun()), false}
 			}
 		}
 		if _, ok := missing[f]; !ok {
@@ -245,6 +252,10 @@ func (x *exprLint) exists(p fieldPath) {
 			cands = childNames(parent)
 		}
 		msg := f.msg + " " + typeList(types)
+		if f.open {
+			x.diag(p.nodes[f.idx], diag.Warning, "undeclared-field", "%s (undeclared_keys: keep): it is untyped and may be absent; declare it in the schema to check it", msg)
+			continue
+		}
 		if s := diag.Suggest(p.elems[f.idx], cands); s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
 		}
@@ -363,6 +374,111 @@ func (x *exprLint) compare(field, lit ast.Node) {
 	for _, lt := range x.types {
 		if k, ok := kindIn(p, lt); ok && !compatible(k, lk) {
 			x.diag(p.nodes[len(p.nodes)-1], diag.Error, "field-type", "%s is %s in log type %s, compared with the %s", p.text(len(p.elems)), k.Noun(), lt.Name, ltext)
+		}
+	}
+}
+
+// boolean reports expr-type where a value that must be a boolean (the
+// expression's result, an operand of and/or/not, a branch of ?: or ??) is a
+// record field the schemas say is certainly not one in every log type it is
+// declared in, or a normalized type (always a list). The compiler cannot see
+// this: the record is a map of any. Fields typed {} may hold anything and
+// are never reported.
+func (x *exprLint) boolean(n ast.Node) {
+	switch v := n.(type) {
+	case *ast.ChainNode:
+		x.boolean(v.Node)
+		return
+	case *ast.UnaryNode:
+		if v.Operator == "!" || v.Operator == "not" {
+			x.boolean(v.Node)
+		}
+		return
+	case *ast.BinaryNode:
+		switch v.Operator {
+		case "&&", "||", "and", "or", "??":
+			x.boolean(v.Left)
+			x.boolean(v.Right)
+		}
+		return
+	case *ast.ConditionalNode:
+		x.boolean(v.Cond)
+		x.boolean(v.Exp1)
+		x.boolean(v.Exp2)
+		return
+	case *ast.VariableDeclaratorNode:
+		x.boolean(v.Expr)
+		return
+	case *ast.SequenceNode:
+		if len(v.Nodes) > 0 {
+			x.boolean(v.Nodes[len(v.Nodes)-1])
+		}
+		return
+	}
+	p, ok := pathOf(n)
+	if !ok || !p.complete {
+		return
+	}
+	n = rootOf(n) // report at the start of the path, not at its last dot
+	if p.root == rule.EnvNormalized {
+		if len(p.elems) == 1 {
+			x.diag(n, diag.Error, "expr-type", "%s is a list of values, not a boolean: %s must be a boolean (e.g. any(%s, # == \"...\"))", p.text(1), x.what, p.text(1))
+		}
+		return
+	}
+	byNoun := map[string][]string{}
+	var nouns []string
+	var first schema.Kind
+	for _, lt := range x.types {
+		f, ok := lt.Lookup(p.elems)
+		if !ok {
+			continue // unknown-field says so
+		}
+		switch f.Kind {
+		case schema.KindBoolean, schema.KindObject, schema.KindInvalid:
+			return // a boolean somewhere, or anything: not certainly wrong
+		}
+		noun := f.Kind.Noun()
+		if first == schema.KindInvalid {
+			first = f.Kind
+		}
+		if _, seen := byNoun[noun]; !seen {
+			nouns = append(nouns, noun)
+		}
+		byNoun[noun] = append(byNoun[noun], lt.Name)
+	}
+	if len(nouns) == 0 {
+		return
+	}
+	var parts []string
+	for _, noun := range nouns {
+		parts = append(parts, fmt.Sprintf("%s in %s", noun, typeList(byNoun[noun])))
+	}
+	field := p.text(len(p.elems))
+	hint := field + ` == "..."`
+	switch first {
+	case schema.KindInteger, schema.KindFloat:
+		hint = field + " > 0"
+	case schema.KindList:
+		hint = "len(" + field + ") > 0"
+	case schema.KindMapping:
+		hint = field + " != nil"
+	}
+	x.diag(n, diag.Error, "expr-type", "%s is %s, not a boolean: %s must be a boolean (compare it, e.g. %s)",
+		field, strings.Join(parts, "; "), x.what, hint)
+}
+
+// rootOf returns the identifier a member chain starts with (n itself when
+// it is not a chain).
+func rootOf(n ast.Node) ast.Node {
+	for {
+		switch v := n.(type) {
+		case *ast.ChainNode:
+			n = v.Node
+		case *ast.MemberNode:
+			n = v.Node
+		default:
+			return n
 		}
 	}
 }

@@ -185,12 +185,16 @@ func (l *linter) keys(r *rule.Rule, types []*schema.LogType) {
 // hasKey reports whether a merge or dedup key exists in lt: a dotted path
 // that Lookup finds, or a bare name declared at any depth (StreamAlert finds
 // these keys at any depth), or any name when the schema has an open object
-// or list where it could hide.
+// or list where it could hide (or a mapping that keeps undeclared keys).
 func hasKey(lt *schema.LogType, k string) bool {
 	if _, ok := lt.Lookup(strings.Split(k, ".")); ok {
 		return true
 	}
 	if strings.Contains(k, ".") {
+		// Under a mapping that keeps undeclared keys, any path may exist.
+		if open, near := lt.Undeclared(strings.Split(k, ".")); open && near == "" {
+			return true
+		}
 		return false
 	}
 	return slices.Contains(declaredKeys(lt.Schema, ""), k) || hasOpen(lt.Schema)
@@ -217,7 +221,7 @@ func hasOpen(f *schema.Field) bool {
 	if f == nil {
 		return false
 	}
-	if f.Kind == schema.KindObject || f.Kind == schema.KindList {
+	if f.Kind == schema.KindObject || f.Kind == schema.KindList || f.Open {
 		return true
 	}
 	return slices.ContainsFunc(f.Keys, func(k schema.NamedField) bool { return hasOpen(k.Field) })
@@ -246,6 +250,12 @@ func (l *linter) warnings(r *rule.Rule, types []*schema.LogType) {
 	namePos := r.KeyPos("name")
 	if len(r.Tests) == 0 {
 		l.diags.Warnf(namePos, "no-tests", "rule %s has no tests", r.Name)
+	} else if fires, quiet := testKinds(r); !fires || !quiet {
+		missing := "that fires (trigger: true)"
+		if fires {
+			missing = "that stays quiet (trigger: false)"
+		}
+		l.diags.Warnf(r.KeyPos("tests"), "weak-tests", "rule %s has no test case %s: its tests would pass a condition that always or never fires", r.Name, missing)
 	}
 	if len(r.Outputs) == 0 {
 		l.diags.Warnf(r.KeyPos("outputs"), "no-outputs", "rule %s has no outputs: its alerts go nowhere", r.Name)
@@ -256,6 +266,19 @@ func (l *linter) warnings(r *rule.Rule, types []*schema.LogType) {
 	for i := range r.Tests {
 		l.testFits(r, &r.Tests[i], types)
 	}
+}
+
+// testKinds reports whether r has a test case expecting it to fire and one
+// expecting it not to.
+func testKinds(r *rule.Rule) (fires, quiet bool) {
+	for _, t := range r.Tests {
+		if t.Trigger {
+			fires = true
+		} else {
+			quiet = true
+		}
+	}
+	return fires, quiet
 }
 
 // testFits warns when a test's input does not classify as one of the rule's

@@ -72,6 +72,11 @@ type Raw struct {
 // CRLF accepted). yield is called once per record, in order; an error from
 // yield stops reading and is returned.
 //
+// A payload of lines whose first line is a VPC or Transit Gateway flow log
+// header (IsFlowLogHeader), as flow log files in S3 start, yields no record
+// for it: every later line is yielded as the header, a newline and the line,
+// so that any custom format's columns can be named.
+//
 // A leading UTF-8 byte order mark is dropped. Lines are numbered from 1 over
 // the decompressed payload, counting empty lines, which are skipped (as are
 // lines of only white space). A JSON document spread over many lines that is
@@ -86,6 +91,7 @@ func Read(r io.Reader, opts Options, yield func(Raw) error) error {
 		return err
 	}
 	limit := o.MaxRecordSize
+	yield = withFlowLogHeader(yield)
 
 	// Read one record's worth (plus one byte) to decide between "one JSON
 	// document" and "lines" without holding more than a record in memory.

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"regexp"
 	"slices"
@@ -22,9 +23,13 @@ func NewClassifier(set *Set) *Classifier { return &Classifier{set: set} }
 //
 // A record must fit exactly one candidate. When several fit, the one with
 // the best configured priority wins (0 is the highest; no priority ranks
-// last); among equal priorities the schema with more declared keys (counted
-// at every depth) wins, being the more specific. Candidates still equal on
-// both are ambiguous. The order of cands and of files never matters. A
+// last); among equal priorities the one that leaves fewer of the record's
+// keys undeclared wins (only open types, undeclared_keys: keep, and a root
+// schema {} leave any: an open type never takes a record from a closed type
+// of the same priority that declares all of it); then the schema with more
+// declared keys (counted at every depth) wins, being the more specific.
+// Candidates still equal on all three are ambiguous. The order of cands and
+// of files never matters. A
 // record that is a JSON object or array is only tried against log types that
 // read JSON (never split as csv, kv or syslog text).
 //
@@ -44,8 +49,9 @@ func (c *Classifier) Classify(raw []byte, cands []*LogType) ([]Record, error) {
 		return nil, &ClassifyError{Reason: "empty record"}
 	}
 	type fit struct {
-		t    *LogType
-		recs []map[string]any
+		t          *LogType
+		recs       []map[string]any
+		undeclared int // keys kept without a declaration (open types)
 	}
 	var fits []fit
 	var closest *LogType
@@ -57,7 +63,7 @@ func (c *Classifier) Classify(raw []byte, cands []*LogType) ([]Record, error) {
 		}
 		recs, chk := t.parse(in, checkFast)
 		if chk.ok() {
-			fits = append(fits, fit{t, recs})
+			fits = append(fits, fit{t, recs, chk.undeclared})
 		}
 	}
 	if len(fits) == 0 { // the slow path: which candidate came closest?
@@ -82,11 +88,14 @@ func (c *Classifier) Classify(raw []byte, cands []*LogType) ([]Record, error) {
 		_, closestChk = closest.parse(in, checkDescribe) // again, to say why
 		return nil, &ClassifyError{Reason: fmt.Sprintf("no schema matched: closest %s: %s", closest.Name, closestChk)}
 	}
-	slices.SortFunc(fits, func(a, b fit) int { return candidateCompare(a.t, b.t) })
-	if len(fits) > 1 && fits[0].t.priority == fits[1].t.priority && fits[0].t.keyCount == fits[1].t.keyCount {
+	rank := func(a, b fit) int {
+		return cmp.Or(cmp.Compare(a.t.priority, b.t.priority), cmp.Compare(a.undeclared, b.undeclared), cmp.Compare(b.t.keyCount, a.t.keyCount))
+	}
+	slices.SortFunc(fits, func(a, b fit) int { return cmp.Or(rank(a, b), strings.Compare(a.t.Name, b.t.Name)) })
+	if len(fits) > 1 && rank(fits[0], fits[1]) == 0 {
 		var names []string
 		for _, f := range fits {
-			if f.t.priority == fits[0].t.priority && f.t.keyCount == fits[0].t.keyCount {
+			if rank(f, fits[0]) == 0 {
 				names = append(names, f.t.Name)
 			}
 		}
@@ -186,6 +195,9 @@ func (t *LogType) parse(in *input, mode checkMode) ([]map[string]any, *check) {
 		if m != nil {
 			recs = append(recs, t.finish(m, envelope, sub))
 		}
+		if sub != chk {
+			chk.undeclared += sub.undeclared
+		}
 		if sub != chk && !sub.ok() {
 			chk.count += sub.count
 			chk.fatals += sub.fatals
@@ -235,9 +247,15 @@ func (t *LogType) extract(doc any, chk *check) []any {
 		}
 		out := make([]any, len(list))
 		for i, e := range list {
+			if m, isObject := e.(map[string]any); isObject {
+				// Already decoded: some exporters write the embedded event
+				// as an object, others as a string (AKS's properties.log).
+				out[i] = m
+				continue
+			}
 			s, ok := e.(string)
 			if !ok {
-				chk.fatal("embedded_json: json_path %q gave %s, not a JSON string", t.jsonPathSrc, describe(e))
+				chk.fatal("embedded_json: json_path %q gave %s, not a JSON string or object", t.jsonPathSrc, describe(e))
 				return nil
 			}
 			v, err := decodeJSON([]byte(s))
@@ -305,8 +323,10 @@ func empty(v any) bool {
 // attaches the envelope.
 func (t *LogType) finish(m map[string]any, envelope map[string]any, chk *check) map[string]any {
 	rec, changed := m, false
-	if t.Schema.Kind == KindMapping { // a root {} accepts any object as it is
+	if t.Schema.Kind == KindMapping {
 		rec, changed = chk.mapping(m, t.Schema, t.optional, "", false)
+	} else { // a root {} accepts any object as it is, declaring none of it
+		chk.undeclared += len(m)
 	}
 	for _, p := range t.patterns {
 		if chk.done() {

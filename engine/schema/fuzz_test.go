@@ -44,7 +44,25 @@ fz:list:
   configuration:
     json_path: "[*]"
     normalization: {n: [a]}
+fz:open:
+  parser: json
+  schema: {a: integer, m: {b: float}}
+  configuration:
+    json_path: "@[*] || [@]"
+    undeclared_keys: keep
+    optional_top_level_keys: [m]
+fz:header:
+  parser: csv
+  schema: {a: integer, b_c: string}
+  configuration: {delimiter: " ", header_line: true, null_value: "-", undeclared_keys: keep, optional_top_level_keys: [a]}
+fz:audit:
+  parser: kv
+  schema: {type: string, msg: string}
+  configuration: {undeclared_keys: keep}
 `)
+	f.Add([]byte("a b_c x\n1 - y"))
+	f.Add([]byte("type=SYSCALL msg=audit(1.2:3): arch=c000003e key=\"k\"\x1dARCH=x86_64 SADDR={ a=b }"))
+	f.Add([]byte(`[{"a":1,"x":{"y":2}},{"a":"2","m":{"b":"3","z":[]}}]`))
 	cands := append(set.Types(), extra.Types()...)
 	c := NewClassifier(set)
 	f.Fuzz(func(t *testing.T, raw []byte) {

@@ -37,7 +37,7 @@ const (
 var configKeys = []string{
 	"delimiter", "embedded_json", "envelope_keys", "escapechar", "json_path", "json_regex_key",
 	"log_patterns", "normalization", "optional_envelope_keys", "optional_top_level_keys",
-	"priority", "quotechar", "separator",
+	"header_line", "null_value", "priority", "quotechar", "separator", "undeclared_keys",
 }
 
 var parsers = []string{"csv", "json", "kv", "syslog"}
@@ -354,6 +354,29 @@ func (l *loader) logType(name, def *yaml.Node) *LogType {
 	return t
 }
 
+// headerLine reports whether a configuration node sets header_line: true
+// (undeclared_keys may come before it).
+func headerLine(conf *yaml.Node) bool {
+	for i := 0; i+1 < len(conf.Content); i += 2 {
+		k, v := deref(conf.Content[i]), deref(conf.Content[i+1])
+		if k.Value == "header_line" && v.Kind == yaml.ScalarNode && v.Tag == "!!bool" && strings.EqualFold(v.Value, "true") {
+			return true
+		}
+	}
+	return false
+}
+
+// openMappings marks f and every mapping below it as keeping undeclared keys.
+func openMappings(f *Field) {
+	if f == nil || f.Kind != KindMapping {
+		return
+	}
+	f.Open = true
+	for _, k := range f.Keys {
+		openMappings(k.Field)
+	}
+}
+
 func countKeys(f *Field) int {
 	n := 0
 	for _, k := range f.Keys {
@@ -464,6 +487,44 @@ func (l *loader) configuration(t *LogType, n *yaml.Node) {
 				continue
 			}
 			t.priority, t.hasPriority = p, true
+		case "undeclared_keys":
+			s, ok := l.str(v, k.Value)
+			if !ok {
+				continue
+			}
+			switch s {
+			case "reject":
+			case "keep":
+				if t.Parser == "csv" && !headerLine(n) {
+					l.errorf(v, CodeBadValue, "undeclared_keys: keep needs a parser whose records name their keys (json, kv, syslog, or csv with header_line: true)")
+					continue
+				}
+				t.keepUndeclared = true
+				openMappings(t.Schema)
+			default:
+				l.errorf(v, CodeBadValue, "undeclared_keys must be reject (the default: a record with a key the schema does not declare does not classify) or keep (such keys are kept, untyped), not %q%s",
+					s, didYouMean(s, []string{"reject", "keep"}))
+			}
+		case "header_line":
+			if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" {
+				l.errorf(v, CodeWrongType, "header_line must be true or false, not %s", YAMLKind(v))
+				continue
+			}
+			if t.Parser != "csv" {
+				l.errorf(v, CodeBadValue, "header_line works only with the csv parser")
+				continue
+			}
+			t.headerLine = v.Value == "true" || v.Value == "True" || v.Value == "TRUE"
+		case "null_value":
+			s, ok := l.str(v, k.Value)
+			if !ok {
+				continue
+			}
+			if t.Parser != "csv" {
+				l.errorf(v, CodeBadValue, "null_value works only with the csv parser")
+				continue
+			}
+			t.nullValue, t.hasNull = s, true
 		case "delimiter", "separator":
 			s, ok := l.str(v, k.Value)
 			if !ok {

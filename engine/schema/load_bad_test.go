@@ -32,6 +32,12 @@ func TestLoadBadSchemas(t *testing.T) {
 		{"normalization unknown key", "a.yaml", "t:\n  parser: json\n  schema: {a: string}\n  configuration:\n    normalization:\n      ip: [{path: [a], fn: x}]\n", "a.yaml:6:24", CodeUnknownKey},
 		{"normalization path undeclared", "a.yaml", "t:\n  parser: json\n  schema: {a: string}\n  configuration:\n    normalization:\n      ip: [b]\n", "a.yaml:6:11", CodeBadValue},
 		{"condition without operator", "a.yaml", "t:\n  parser: json\n  schema: {a: string}\n  configuration:\n    normalization:\n      ip: [{path: [a], condition: {path: [a]}}]\n", "a.yaml:6:35", CodeMissingKey},
+		{"undeclared_keys bad value", "a.yaml", "t:\n  parser: json\n  schema: {a: string}\n  configuration:\n    undeclared_keys: allow\n", "a.yaml:5:22", CodeBadValue},
+		{"undeclared_keys on csv", "a.yaml", "t:\n  parser: csv\n  schema: {a: string}\n  configuration:\n    undeclared_keys: keep\n", "a.yaml:5:22", CodeBadValue},
+		{"undeclared_keys not a string", "a.yaml", "t:\n  parser: json\n  schema: {a: string}\n  configuration:\n    undeclared_keys: true\n", "a.yaml:5:22", CodeWrongType},
+		{"header_line on json", "a.yaml", "t:\n  parser: json\n  schema: {a: string}\n  configuration:\n    header_line: true\n", "a.yaml:5:18", CodeBadValue},
+		{"header_line not a boolean", "a.yaml", "t:\n  parser: csv\n  schema: {a: string}\n  configuration:\n    header_line: 'yes'\n", "a.yaml:5:18", CodeWrongType},
+		{"null_value on kv", "a.yaml", "t:\n  parser: kv\n  schema: {a: string}\n  configuration:\n    null_value: '-'\n", "a.yaml:5:17", CodeBadValue},
 		{"duplicate key", "a.yaml", "t:\n  parser: json\n  parser: json\n  schema: {a: string}\n", "a.yaml:3:3", CodeDuplicateKey},
 		{"definition not a mapping", "a.yaml", "t: [1]\n", "a.yaml:1:4", CodeWrongType},
 	}

@@ -10,7 +10,7 @@ import (
 )
 
 // parseSyslog parses one syslog line. Better than StreamAlert's regex: RFC 3164 (optional <PRI>, "Mmm dd hh:mm:ss" with one-digit days padded by a space or not, dotted host names and IPs, "app[pid]:" or "app:" tag) and RFC 5424 (<PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD...] MSG, NILVALUE "-", structured data with escaped \" \] \\ kept, BOM before MSG dropped).
-// Keys of the result: "timestamp" (string as written), "host", "application", "message"; when present: "pid" (string), "priority", "facility", "severity" (int64);
+// Keys of the result: "timestamp" (string as written), "host", "application", "message"; when present: "pid" (string), "context" (RFC 3164: the parenthesised part of a tag such as sshd(pam_unix)[1]: or launchd[1] (com.apple.x):), "priority", "facility", "severity" (int64);
 // RFC 5424 only: "version" (int64), "msgid" (string, absent when "-"), "structured_data" (map[string]any: SD-ID → map[string]any param → string value).
 // Absent parts are absent keys (not empty strings). Not a syslog line → error saying why.
 //
@@ -200,17 +200,23 @@ func parse3164(s string, out map[string]any) error {
 	}
 	rest = rest[1:]
 
-	// HOST, unless the first word is already the tag.
-	if word, after, _ := strings.Cut(rest, " "); isHostName(word) {
+	// HOST, unless the first word is already the tag; an empty host field
+	// (two spaces: "Feb 22 10:21:43  sshd[1332]: ...") leaves it absent.
+	if strings.HasPrefix(rest, " ") {
+		rest = strings.TrimLeft(rest, " ")
+	} else if word, after, _ := strings.Cut(rest, " "); isHostName(word) {
 		out["host"] = word
 		rest = after
 	}
 
 	// TAG: "app[pid]:" or "app:" followed by a space or the end.
-	if app, pid, msg, ok := cutTag(rest); ok {
+	if app, pid, ctx, msg, ok := cutTag(rest); ok {
 		out["application"] = app
 		if pid != "" {
 			out["pid"] = pid
+		}
+		if ctx != "" {
+			out["context"] = ctx
 		}
 		rest = msg
 	}
@@ -220,32 +226,56 @@ func parse3164(s string, out map[string]any) error {
 	return nil
 }
 
-// cutTag splits "app[pid]: msg" or "app: msg".
-func cutTag(s string) (app, pid, msg string, ok bool) {
-	word, _, _ := strings.Cut(s, " ")
-	colon := strings.IndexByte(word, ':')
-	if colon <= 0 {
-		return "", "", "", false
-	}
-	app = word[:colon]
-	if open := strings.IndexByte(app, '['); open >= 0 {
-		if open == 0 || !strings.HasSuffix(app, "]") || open+2 >= len(app) {
-			return "", "", "", false
+// maxTagLen bounds the program name and context of an RFC 3164 tag, so
+// that prose with a colon far into the line is never read as one.
+const maxTagLen = 128
+
+// cutTag splits the tag off "app[pid]: msg" or "app: msg". The tag ends at
+// the first colon followed by a space or the end of the line. Besides the
+// classic forms it reads a program name with spaces when a [pid] follows it
+// ("Microsoft Word[14463]:"), a context in parentheses after the program
+// ("sshd(pam_unix)[19939]:", the PAM module) or after the pid
+// ("com.apple.xpc.launchd[1] (com.apple.xpc.launchd.domain.pid.X.1):", macOS),
+// returned as ctx. Anything else ("a:b", "some words: more") is no tag.
+func cutTag(s string) (app, pid, ctx, msg string, ok bool) {
+	end := -1
+	for i := 0; i < len(s) && i <= maxTagLen; i++ {
+		if s[i] == ':' && (i+1 == len(s) || s[i+1] == ' ') {
+			end = i
+			break
 		}
-		pid = app[open+1 : len(app)-1]
-		app = app[:open]
-		if strings.ContainsAny(pid, "[]") {
-			return "", "", "", false
+	}
+	if end <= 0 {
+		return "", "", "", "", false
+	}
+	tag := s[:end]
+	if strings.HasSuffix(tag, ")") {
+		if open := strings.LastIndex(tag, " ("); open > 0 {
+			ctx, tag = tag[open+2:len(tag)-1], tag[:open]
 		}
 	}
-	if strings.ContainsAny(app, "[]") {
-		return "", "", "", false
+	if strings.HasSuffix(tag, "]") {
+		open := strings.LastIndexByte(tag, '[')
+		if open <= 0 || open+1 == len(tag)-1 {
+			return "", "", "", "", false
+		}
+		pid, tag = tag[open+1:len(tag)-1], tag[:open]
 	}
-	msg = s[colon+1:]
-	if msg != "" && msg[0] != ' ' {
-		return "", "", "", false // "a:b" is a word of the message, not a tag
+	if ctx == "" && strings.HasSuffix(tag, ")") {
+		if open := strings.IndexByte(tag, '('); open > 0 && open+1 < len(tag)-1 {
+			ctx, tag = tag[open+1:len(tag)-1], tag[:open]
+		}
 	}
-	return app, pid, strings.TrimPrefix(msg, " "), true
+	app = tag
+	switch {
+	case app == "", strings.ContainsAny(app, "[]():\t"), strings.ContainsAny(pid, "[] "), strings.ContainsAny(ctx, "()"):
+		return "", "", "", "", false
+	case strings.Contains(app, " ") && pid == "":
+		return "", "", "", "", false // prose with a colon, not a program name
+	case app[0] == ' ' || app[len(app)-1] == ' ':
+		return "", "", "", "", false
+	}
+	return app, pid, ctx, strings.TrimPrefix(s[end+1:], " "), true
 }
 
 var months = [...]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}

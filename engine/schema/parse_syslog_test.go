@@ -27,6 +27,27 @@ func TestParseSyslog(t *testing.T) {
 		want map[string]any
 		err  string
 	}{
+		// Tag forms of real logs (logpai/loghub @ dd61d0952749ee7963bde24220d1be5ede023033,
+		// Mac/Mac_2k.log and Linux/Linux_2k.log).
+		{name: "3164 program name with a space", line: "Jul  4 23:22:09 calvisitor-10-105-162-105 Microsoft Word[14463]: Cocoa scripting error for '0x0360001f': four character codes must be four characters long.",
+			want: map[string]any{"timestamp": "Jul  4 23:22:09", "host": "calvisitor-10-105-162-105", "application": "Microsoft Word", "pid": "14463",
+				"message": "Cocoa scripting error for '0x0360001f': four character codes must be four characters long."}},
+		{name: "3164 launchd context after the pid", line: "Jul  3 20:16:59 calvisitor-10-105-161-225 com.apple.xpc.launchd[1] (com.apple.xpc.launchd.domain.pid.WebContent.33827): Path not allowed in target domain: type = pid, path = /x",
+			want: map[string]any{"timestamp": "Jul  3 20:16:59", "host": "calvisitor-10-105-161-225", "application": "com.apple.xpc.launchd", "pid": "1",
+				"context": "com.apple.xpc.launchd.domain.pid.WebContent.33827", "message": "Path not allowed in target domain: type = pid, path = /x"}},
+		{name: "3164 PAM module context", line: "Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure; logname= uid=0 euid=0 tty=NODEVssh ruser= rhost=218.188.2.4 ",
+			want: map[string]any{"timestamp": "Jun 14 15:16:01", "host": "combo", "application": "sshd", "pid": "19939", "context": "pam_unix",
+				"message": "authentication failure; logname= uid=0 euid=0 tty=NODEVssh ruser= rhost=218.188.2.4 "}},
+		// Shapes quoted in issue 13 and in public journal excerpts (OpenSSH
+		// 9.8 moved the per-connection process to sshd-session).
+		{name: "3164 empty host field", line: "Feb 22 10:21:43  sshd[1332]: Server listening on 0.0.0.0 port 22.",
+			want: map[string]any{"timestamp": "Feb 22 10:21:43", "application": "sshd", "pid": "1332", "message": "Server listening on 0.0.0.0 port 22."}},
+		{name: "3164 OpenSSH 9.8 sshd-session", line: "Aug 01 15:25:34 hp sshd-session[198289]: Connection closed by 172.20.0.2 port 35852",
+			want: map[string]any{"timestamp": "Aug 01 15:25:34", "host": "hp", "application": "sshd-session", "pid": "198289", "message": "Connection closed by 172.20.0.2 port 35852"}},
+		{name: "3164 prose with a colon is no tag", line: "Jun 14 15:16:01 combo some words here: and more",
+			want: map[string]any{"timestamp": "Jun 14 15:16:01", "host": "combo", "message": "some words here: and more"}},
+		{name: "3164 program name with a space needs a pid", line: "Jun 14 15:16:01 combo syslogd 1.4.1: restart.",
+			want: map[string]any{"timestamp": "Jun 14 15:16:01", "host": "combo", "message": "syslogd 1.4.1: restart."}},
 		{name: "3164 sshd, space-padded day", line: "Jan  5 14:03:01 web-1.prod.example.com sshd[123]: Accepted publickey for alice from 10.0.0.1 port 22 ssh2",
 			want: map[string]any{"timestamp": "Jan  5 14:03:01", "host": "web-1.prod.example.com", "application": "sshd", "pid": "123",
 				"message": "Accepted publickey for alice from 10.0.0.1 port 22 ssh2"}},

@@ -1,6 +1,9 @@
 package schema
 
-import "unicode/utf8"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // The csv and kv parsers (syslog: parsers_syslog.go) build a flat (or, for nested csv, nested)
 // map of strings from one line; finish then checks and coerces it as for
@@ -13,8 +16,47 @@ func init() {
 // csvRecord maps the columns of one CSV line to the schema's keys in
 // declaration order; a key declared as a mapping is itself a CSV-encoded
 // column, split the same way.
+//
+// With header_line the record is two lines, the header naming the columns
+// and the values (package payload yields the lines of a VPC flow log file
+// so): columns map to keys by name, "-" in a name becoming "_"
+// (account-id: account_id), in any order and any subset.
 func csvRecord(t *LogType, text string, chk *check) map[string]any {
+	if t.headerLine {
+		return csvWithHeader(t, text, chk)
+	}
 	return csvColumns(t, text, t.Schema, "", chk)
+}
+
+func csvWithHeader(t *LogType, text string, chk *check) map[string]any {
+	header, line, ok := strings.Cut(text, "\n")
+	if !ok {
+		chk.fatal("no header line: header_line types take the lines of a file whose first line names the columns")
+		return nil
+	}
+	delim, _ := utf8.DecodeRuneInString(t.delimiter)
+	names, err := splitCSV(strings.TrimRight(header, "\r"), delim, t.quote, t.escape)
+	if err != nil {
+		chk.fatal("not a valid CSV header: %v", err)
+		return nil
+	}
+	cols, err := splitCSV(line, delim, t.quote, t.escape)
+	if err != nil {
+		chk.fatal("not valid CSV: %v", err)
+		return nil
+	}
+	if len(cols) != len(names) {
+		chk.fatal("CSV has %d columns, its header names %d", len(cols), len(names))
+		return nil
+	}
+	m := make(map[string]any, len(cols))
+	for i, name := range names {
+		if t.hasNull && cols[i] == t.nullValue {
+			continue
+		}
+		m[strings.ReplaceAll(name, "-", "_")] = cols[i]
+	}
+	return m
 }
 
 func csvColumns(t *LogType, text string, f *Field, prefix string, chk *check) map[string]any {
@@ -35,7 +77,9 @@ func csvColumns(t *LogType, text string, f *Field, prefix string, chk *check) ma
 	m := make(map[string]any, len(cols))
 	for i, k := range f.Keys {
 		if k.Field.Kind != KindMapping {
-			m[k.Name] = cols[i]
+			if !t.hasNull || cols[i] != t.nullValue {
+				m[k.Name] = cols[i]
+			}
 			continue
 		}
 		sub := csvColumns(t, cols[i], k.Field, chk.path(prefix, k.Name), chk)
@@ -50,7 +94,19 @@ func csvColumns(t *LogType, text string, f *Field, prefix string, chk *check) ma
 // kvRecord splits "k1=v1 k2='v 2'" into a map. A key given twice keeps its
 // last value, as StreamAlert does: auditd writes msg=audit(TIME:SERIAL):
 // first and the interesting msg='op=... res=...' after it.
+//
+// A Linux audit record (type=... msg=audit(...) among the first words) with
+// the default delimiter and separator is read as auditd writes it, which is
+// not strictly key=value: see parseAuditd.
 func kvRecord(t *LogType, text string, chk *check) map[string]any {
+	if t.delimiter == " " && t.separator == "=" && isAuditdLine(text) {
+		m, err := parseAuditd(text)
+		if err != nil {
+			chk.fatal("not a valid audit record: %v", err)
+			return nil
+		}
+		return m
+	}
 	pairs, err := splitKV(text, t.delimiter, t.separator)
 	if err != nil {
 		chk.fatal("not valid key/value text: %v", err)

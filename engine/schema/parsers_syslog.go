@@ -10,7 +10,7 @@ func init() { textParsers["syslog"] = syslogRecord }
 // matches lines with a PID or a PRI.
 var syslogExtras = map[string]bool{
 	"pid": true, "priority": true, "facility": true, "severity": true,
-	"version": true, "msgid": true, "structured_data": true,
+	"version": true, "msgid": true, "structured_data": true, "context": true,
 }
 
 // syslogRecord parses an RFC 3164 or RFC 5424 line.

@@ -24,6 +24,9 @@ csv:pipes:
 kv:auditd:
   parser: kv
   schema: {type: string, msg: string, pid: integer, uid: integer}
+kv:audit:
+  parser: kv
+  schema: {type: string, msg: string, pid: integer, uid: integer, op: string}
 kv:custom:
   parser: kv
   schema: {a: string, b: string}
@@ -54,8 +57,12 @@ func TestTextParsers(t *testing.T) {
 			map[string]any{"type": "USER_LOGIN", "msg": `op=login acct="root" res=failed`, "pid": int64(42), "uid": int64(0)}, ""},
 		{"kv missing key", "kv:auditd", `type=X msg=y pid=1`, nil, `missing key "uid"`},
 		{"kv extra key", "kv:auditd", `type=X msg=y pid=1 uid=2 ses=3`, nil, `extra key "ses"`},
-		{"kv repeated key keeps the last value", "kv:auditd", `type=X msg=audit(1.5:7): pid=1 uid=0 msg='op=login'`,
-			map[string]any{"type": "X", "msg": "op=login", "pid": int64(1), "uid": int64(0)}, ""},
+		{"kv repeated key keeps the last value", "kv:auditd", `type=X msg=y pid=1 uid=0 pid=2`,
+			map[string]any{"type": "X", "msg": "y", "pid": int64(2), "uid": int64(0)}, ""},
+		// An audit record's nested msg='...' is split into fields; msg keeps
+		// the record id.
+		{"kv audit record nested msg", "kv:audit", `type=X msg=audit(1.5:7): pid=1 uid=0 msg='op=login'`,
+			map[string]any{"type": "X", "msg": "audit(1.5:7):", "pid": int64(1), "uid": int64(0), "op": "login"}, ""},
 		{"kv custom", "kv:custom", `a:1;b:two words`, map[string]any{"a": "1", "b": "two words"}, ""},
 	}
 	for _, tc := range tests {

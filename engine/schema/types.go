@@ -23,7 +23,7 @@ const (
 	KindInteger
 	KindFloat
 	KindBoolean
-	KindObject  // {}: any object, any keys
+	KindObject  // {}: any value (object, list or scalar) kept as it is; as the root of a schema, any JSON object
 	KindList    // []: any list
 	KindMapping // a nested mapping whose keys are declared
 )
@@ -51,7 +51,7 @@ func (k Kind) String() string {
 }
 
 // Noun names the kind for messages: "a string", "an integer", "a float",
-// "a boolean", "a list", "an object".
+// "a boolean", "a list", "an object" (a mapping), "any value" ({}).
 func (k Kind) Noun() string {
 	switch k {
 	case KindString:
@@ -64,8 +64,10 @@ func (k Kind) Noun() string {
 		return "a boolean"
 	case KindList:
 		return "a list"
-	case KindObject, KindMapping:
+	case KindMapping:
 		return "an object"
+	case KindObject:
+		return "any value"
 	}
 	return "invalid"
 }
@@ -76,6 +78,12 @@ type Field struct {
 	// Keys holds the declared sub-fields of a KindMapping, in declaration order.
 	Keys []NamedField
 	Pos  diag.Pos
+	// Open is set on the KindMapping fields (the root and every nested
+	// mapping) of a log type configured with undeclared_keys: keep. A key
+	// such a mapping does not declare is kept in the record as it was sent
+	// (untyped) instead of stopping classification; its declared keys are
+	// still required (unless optional) and coerced.
+	Open bool
 
 	index map[string]*Field // Keys by name, for KindMapping
 }
@@ -102,10 +110,11 @@ type LogType struct {
 	Schema *Field // the root: KindMapping, or KindObject for an open schema {} (any JSON object)
 	Pos    diag.Pos
 
-	priority    int // lowestPriority when not configured
-	hasPriority bool
-	optional    map[string]bool // optional_top_level_keys
-	keyCount    int             // declared keys at any depth, for tie breaking
+	priority       int // lowestPriority when not configured
+	hasPriority    bool
+	optional       map[string]bool // optional_top_level_keys
+	keyCount       int             // declared keys at any depth, for tie breaking
+	keepUndeclared bool            // configuration.undeclared_keys: keep
 
 	jsonPath     jmespath.JMESPath // nil when not configured
 	jsonPathSrc  string
@@ -122,6 +131,10 @@ type LogType struct {
 	separator string // kv: between key and value
 	quote     rune
 	escape    rune
+
+	headerLine bool   // csv: the record's first line names its columns (header_line)
+	nullValue  string // csv: a column holding exactly this is left out (null_value)
+	hasNull    bool
 }
 
 // lowestPriority is the priority of a log type that configures none.
@@ -169,6 +182,45 @@ func (t *LogType) Lookup(path []string) (f *Field, ok bool) {
 	return f, true
 }
 
+// KeepsUndeclared reports whether the log type is open: configured with
+// undeclared_keys: keep, so records may carry keys its schema does not
+// declare (at the top level and in every nested mapping), kept untyped.
+func (t *LogType) KeepsUndeclared() bool { return t.keepUndeclared }
+
+// Undeclared tells, for a record path that Lookup does not find, whether a
+// record of this type may still carry it and which declared key it nearly
+// spells. open is true when the deepest declared mapping on the path keeps
+// undeclared keys (see Field.Open), so the path may hold any value or be
+// absent; nearMiss is the key declared beside the first undeclared name that
+// is one edit away from it, ignoring case (a letter added, dropped or
+// changed, or two neighbours swapped: "eventName" for "eventNmae",
+// "userName" for "username"), or "". One edit, not diag.Suggest's looser
+// distance: on an open type a different field of a similar name
+// ("eventTime", "eventName") may well exist. Both are zero for a declared
+// path or one below a scalar.
+func (t *LogType) Undeclared(path []string) (open bool, nearMiss string) {
+	f := t.Schema
+	if len(path) > 0 && path[0] == EnvelopeKey && t.envelope != nil && t.Schema.child(EnvelopeKey) == nil {
+		f, path = t.envelope, path[1:]
+	}
+	for _, name := range path {
+		if f.Kind != KindMapping {
+			return false, ""
+		}
+		next := f.child(name)
+		if next == nil {
+			for _, k := range f.Keys {
+				if oneEdit(strings.ToLower(name), strings.ToLower(k.Name)) {
+					return f.Open, k.Name
+				}
+			}
+			return f.Open, ""
+		}
+		f = next
+	}
+	return false, ""
+}
+
 // NormalizedTypes returns the sorted normalized type names this log type's
 // configuration.normalization provides (e.g. "sourceAddress").
 func (t *LogType) NormalizedTypes() []string {
@@ -206,3 +258,39 @@ type ClassifyError struct {
 }
 
 func (e *ClassifyError) Error() string { return e.Reason }
+
+// oneEdit reports whether a and b differ by at most one insertion, deletion,
+// substitution or swap of neighbouring runes.
+func oneEdit(a, b string) bool {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) < len(rb) {
+		ra, rb = rb, ra
+	}
+	switch len(ra) - len(rb) {
+	case 0:
+		var diff []int
+		for i := range ra {
+			if ra[i] != rb[i] {
+				diff = append(diff, i)
+				if len(diff) > 2 {
+					return false
+				}
+			}
+		}
+		switch len(diff) {
+		case 0, 1:
+			return true
+		case 2:
+			i, j := diff[0], diff[1]
+			return j == i+1 && ra[i] == rb[j] && ra[j] == rb[i]
+		}
+		return false
+	case 1:
+		i := 0
+		for i < len(rb) && ra[i] == rb[i] {
+			i++
+		}
+		return string(ra[i+1:]) == string(rb[i:])
+	}
+	return false
+}

@@ -1,0 +1,43 @@
+package engine
+
+import "time"
+
+// Gate is what stands between a rule's alerts and their delivery, the same
+// in local mode and in the Lambda functions: the threshold and dedup_period
+// (Deduper) and merging (Merger). Safe for concurrent use; the zero value is
+// not usable (NewGate).
+type Gate struct {
+	Dedup  *Deduper
+	Merger *Merger
+}
+
+// NewGate returns a Gate with empty state.
+func NewGate() *Gate { return &Gate{Dedup: NewDeduper(), Merger: NewMerger()} }
+
+// Pass returns the alerts to send now, in order, reusing alerts' array:
+// alerts a threshold or dedup period suppresses are dropped (and counted by
+// the Deduper); alerts of merging rules are held by the Merger until their
+// window ends (Due) or Flush.
+func (g *Gate) Pass(alerts []Alert, now time.Time) []Alert {
+	pass := alerts[:0]
+	for _, a := range alerts {
+		if !g.Dedup.Allow(a, now) {
+			continue
+		}
+		if a, send := g.Merger.Add(a); send {
+			pass = append(pass, a)
+		}
+	}
+	return pass
+}
+
+// Due returns the merged alerts whose window ended at or before now, and
+// forgets dedup groups whose period ended.
+func (g *Gate) Due(now time.Time) []Alert {
+	due := g.Merger.Due(now)
+	g.Dedup.Expire(now)
+	return due
+}
+
+// Flush returns every alert the Merger still holds, merged.
+func (g *Gate) Flush() []Alert { return g.Merger.Flush() }

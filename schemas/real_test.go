@@ -1,0 +1,208 @@
+package schemas_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/streamalert-go/streamalert/engine/payload"
+	"github.com/streamalert-go/streamalert/engine/schema"
+)
+
+// realCorpus is ../testdata/real: real events from public sources, with
+// provenance in its README. Each file's records must all classify as want,
+// with the file's family as candidates and with every shipped type.
+var realCorpus = []struct {
+	file, family, want string
+	events             int
+	check              func(t *testing.T, i int, rec schema.Record) // per record, may be nil
+}{
+	{"auditd/enriched-from-issue-threads.log", "auditd", "auditd:log", 7, checkEnriched},
+	{"vpcflow/awsdocs-default-format.log", "vpcflow", "vpcflow:v2", 5, nil},
+	{"vpcflow/awsdocs-default-format-nodata.log", "vpcflow", "vpcflow:nodata", 2, nil},
+	{"vpcflow/awsdocs-custom-format-tcp-flags.log", "vpcflow", "vpcflow:custom", 7, checkFlowCustom},
+	{"vpcflow/awsdocs-custom-format-transit-gateway-path.log", "vpcflow", "vpcflow:custom", 4, checkFlowCustom},
+	{"vpcflow/awsdocs-custom-format-nat-gateway.log", "vpcflow", "vpcflow:custom", 4, checkFlowCustom},
+	{"guardduty/aws-cli-get-findings-example.json", "guardduty", "guardduty:api_finding", 1, checkAPIFinding},
+	{"k8s/panther-gcplogs-gke-audit-activity.jsonl", "k8s", "k8s:gke", 1, checkGKE},
+}
+
+func TestRealCorpus(t *testing.T) {
+	set := load(t)
+	c := schema.NewClassifier(set)
+	const root = "../testdata/real"
+	listed := map[string]bool{}
+	for _, s := range realCorpus {
+		listed[s.file] = true
+		t.Run(s.file, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(s.file)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			fam, err := set.Resolve([]string{s.family})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			err = payload.Read(bytes.NewReader(data), payload.Options{}, func(raw payload.Raw) error {
+				if raw.Err != nil {
+					t.Errorf("line %d: rejected by payload: %v", raw.Line, raw.Err)
+					return nil
+				}
+				for _, cands := range [][]*schema.LogType{fam, nil} {
+					recs, err := c.Classify(raw.Data, cands)
+					if err != nil {
+						t.Errorf("line %d (candidates %s): %v\n\t%s", raw.Line, candName(cands, s.family), err, clip(raw.Data))
+						continue
+					}
+					for _, r := range recs {
+						if r.Type.Name != s.want {
+							t.Errorf("line %d (candidates %s): classified as %s, want %s", raw.Line, candName(cands, s.family), r.Type.Name, s.want)
+						}
+					}
+					if cands == nil {
+						continue
+					}
+					for _, r := range recs {
+						if s.check != nil {
+							s.check(t, n, r)
+						}
+						n++
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != s.events {
+				t.Errorf("%d records, want %d", n, s.events)
+			}
+		})
+	}
+	files, _ := filepath.Glob(filepath.Join(root, "*", "*"))
+	for _, f := range files {
+		rel, _ := filepath.Rel(root, f)
+		if !listed[filepath.ToSlash(rel)] {
+			t.Errorf("testdata/real/%s is not in realCorpus", filepath.ToSlash(rel))
+		}
+	}
+	if len(files) == 0 {
+		t.Error("no corpus files")
+	}
+}
+
+// checkEnriched: with log_format = ENRICHED the fields after 0x1D are their
+// own pairs; the raw field before it keeps exactly its value.
+func checkEnriched(t *testing.T, i int, r schema.Record) {
+	t.Helper()
+	d := r.Data
+	want := []map[string]any{
+		{"key": "delete", "ARCH": "x86_64", "SYSCALL": "unlink", "AUID": "na-uoradbdba03", "node": "praorem001"},
+		{"key": "login_session", "SYSCALL": "open", "AUID": "someone"},
+		{"key": "(null)", "SYSCALL": "sendmsg", "AUID": "unset"},
+		{"saddr": "02000000000000000000000000000000", "SADDR": "{ saddr_fam=inet laddr=0.0.0.0 lport=0 }"},
+		{"SADDR": "{ saddr_fam=inet6 laddr=::ffff:58.108.72.222 lport=56985 }"},
+		{"saddr": "0100", "SADDR": "{ saddr_fam=local sockaddr len too short }"},
+		{"op": "destroy", "res": "success", "UID": "root", "AUID": "root", "msg": "audit(1753352400.359:115007):"},
+	}
+	if i >= len(want) {
+		return
+	}
+	for k, v := range want[i] {
+		if d[k] != v {
+			t.Errorf("record %d: %s = %#v, want %#v", i+1, k, d[k], v)
+		}
+	}
+	for k, v := range d {
+		if s, ok := v.(string); ok && strings.ContainsRune(s, 0x1d) {
+			t.Errorf("record %d: %s holds the 0x1D separator: %q", i+1, k, s)
+		}
+	}
+}
+
+// checkFlowCustom: the header names the columns; "-" leaves a field out.
+func checkFlowCustom(t *testing.T, i int, r schema.Record) {
+	t.Helper()
+	d := r.Data
+	if _, ok := d["srcaddr"].(string); !ok {
+		t.Errorf("record %d: srcaddr = %#v", i+1, d["srcaddr"])
+	}
+	if v, ok := d["interface_id"].(string); !ok || !strings.HasPrefix(v, "eni-") {
+		t.Errorf("record %d: interface_id = %#v", i+1, d["interface_id"])
+	}
+	if v, ok := d["instance_id"]; ok && v == "-" {
+		t.Errorf("record %d: instance_id \"-\" kept", i+1)
+	}
+	if p, ok := d["dstport"]; ok {
+		if _, isInt := p.(int64); !isInt {
+			t.Errorf("record %d: dstport = %#v, want an integer", i+1, p)
+		}
+	}
+	if got := r.Normalized["sourceAddress"]; len(got) == 0 {
+		t.Errorf("record %d: no normalized sourceAddress", i+1)
+	}
+}
+
+func checkAPIFinding(t *testing.T, _ int, r schema.Record) {
+	t.Helper()
+	if r.Data["Severity"] != 5.0 || r.Data["Type"] != "Recon:IAMUser/UserPermissions" {
+		t.Errorf("Severity %#v, Type %#v", r.Data["Severity"], r.Data["Type"])
+	}
+	if got := r.Normalized["sourceAddress"]; !slices.Equal(got, []any{"52.94.36.7"}) {
+		t.Errorf("normalized sourceAddress = %v", got)
+	}
+}
+
+func checkGKE(t *testing.T, _ int, r schema.Record) {
+	t.Helper()
+	if got := r.Normalized["userName"]; !slices.Equal(got, []any{"system:serviceaccount:monitoring:prometheus-k8s"}) {
+		t.Errorf("normalized userName = %v", got)
+	}
+	if got := r.Normalized["eventName"]; !slices.Equal(got, []any{"io.k8s.core.v1.nodes.proxy.get"}) {
+		t.Errorf("normalized eventName = %v", got)
+	}
+}
+
+// TestManagedKubernetesEnvelopes: the same audit Event as EKS (CloudWatch
+// Logs subscription) and AKS (resource-log records, properties.log a string
+// or an object) deliver it classifies as k8s:cloudwatch and k8s:aks with the
+// Event as the record. The envelopes follow the CloudWatch Logs and Azure
+// Monitor documentation; no public sample of either was found (see
+// testdata/real/README.md), so the event is a minimal one.
+func TestManagedKubernetesEnvelopes(t *testing.T) {
+	set := load(t)
+	c := schema.NewClassifier(set)
+	const event = `{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"a1","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/default/secrets","verb":"list","user":{"username":"alice"},"sourceIPs":["10.0.0.1"]}`
+	quoted := func(s string) string { b, _ := json.Marshal(s); return string(b) }
+	tests := []struct{ name, raw, want string }{
+		{"EKS via CloudWatch Logs", `{"messageType":"DATA_MESSAGE","owner":"123456789012","logGroup":"/aws/eks/c1/cluster","logStream":"kube-apiserver-audit-1","subscriptionFilters":["f"],"logEvents":[{"id":"1","timestamp":1,"message":` + quoted(event) + `}]}`, "k8s:cloudwatch"},
+		{"AKS, log a string", `{"records":[{"time":"t","category":"kube-audit","properties":{"log":` + quoted(event) + `,"stream":"stdout"}}]}`, "k8s:aks"},
+		{"AKS, log an object", `{"records":[{"time":"t","category":"kube-audit-admin","properties":{"log":` + event + `}}]}`, "k8s:aks"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			recs, err := c.Classify([]byte(tc.raw), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(recs) != 1 || recs[0].Type.Name != tc.want || recs[0].Data["verb"] != "list" {
+				t.Fatalf("got %d records, first %s %v", len(recs), recs[0].Type.Name, recs[0].Data)
+			}
+			if got := recs[0].Normalized["userName"]; !slices.Equal(got, []any{"alice"}) {
+				t.Errorf("normalized userName = %v", got)
+			}
+		})
+	}
+	// A document with a record that is not an audit event does not
+	// classify as AKS audit at all: nothing is dropped silently.
+	mixed := `{"records":[{"category":"kube-audit","properties":{"log":` + quoted(event) + `}},{"category":"kube-apiserver","properties":{"log":"I0101 started"}}]}`
+	aks, _ := set.Resolve([]string{"k8s:aks"})
+	if recs, err := c.Classify([]byte(mixed), aks); err == nil {
+		t.Errorf("mixed document classified: %v", recs)
+	}
+}

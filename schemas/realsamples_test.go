@@ -1,0 +1,160 @@
+package schemas_test
+
+import (
+	"bytes"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/streamalert-go/streamalert/engine/payload"
+	"github.com/streamalert-go/streamalert/engine/schema"
+	"github.com/streamalert-go/streamalert/engine/testenv"
+)
+
+// realSample is one file of ../shared/realsamples/reallogs (real vendor
+// events with provenance in that folder's README) and the log type every one
+// of its records must classify as, with the file's family as the candidates
+// (as `streamalert classify --logs FAMILY` does).
+type realSample struct {
+	file   string   // under reallogs/
+	family string   // --logs: a family, or several separated by commas
+	want   []string // log types or globs such as "syslog:*"; a record must match one
+	events int      // records the file must yield
+}
+
+var realSamples = []realSample{
+	{"cloudtrail/awsdocs-cloudtrail-user-guide-examples.s3.jsonl", "cloudtrail,cloudtrail_insights", []string{"cloudtrail:events", "cloudtrail_insights:events"}, 22},
+	{"cloudtrail/awsdocs-cloudtrail-user-guide-digest-examples.jsonl", "cloudtrail,cloudtrail_digest", []string{"cloudtrail_digest:files"}, 2},
+	{"cloudtrail/panther-analysis-rule-tests.s3.jsonl", "cloudtrail", []string{"cloudtrail:events"}, 150},
+	{"osquery/osquery-docs-logging-examples.jsonl", "osquery", []string{"osquery:*"}, 4},
+	{"osquery/panther-analysis-osquery-differential.jsonl", "osquery", []string{"osquery:differential"}, 9},
+	{"syslog/loghub-OpenSSH_2k-first200.log", "syslog", []string{"syslog:sshd"}, 200},
+	{"syslog/loghub-Linux_2k-sshd_pam_unix.log", "syslog", []string{"syslog:sshd"}, 50},
+	{"syslog/loghub-Linux_2k-every10th.log", "syslog", []string{"syslog:*"}, 200},
+	{"syslog/loghub-Mac_2k-every20th.log", "syslog", []string{"syslog:generic"}, 100},
+	{"auditd/go-libaudit-auparse-testdata.log", "auditd", []string{"auditd:log"}, 84},
+	{"auditd/go-libaudit-testdata-normal.log", "auditd", []string{"auditd:log"}, 17},
+	{"auditd/go-libaudit-aucoalesce-testdata.log", "auditd", []string{"auditd:log"}, 123},
+	{"github/gm3dmo-enterprise-git-events-export.jsonl", "github", []string{"github:audit"}, 2},
+	{"github/panther-analysis-github-audit.jsonl", "github", []string{"github:audit"}, 6},
+	{"okta/vector-okta-source-test-event.jsonl", "okta", []string{"okta:systemlog"}, 1},
+	{"okta/vector-okta-source-test-api-page.json", "okta", []string{"okta:systemlog"}, 1},
+	{"k8s/falco-k8s_audit-trace-files.jsonl", "k8s", []string{"k8s:audit"}, 51},
+	{"k8s/panther-analysis-eks-audit.jsonl", "k8s", []string{"k8s:audit"}, 2},
+}
+
+// TestRealSamples classifies every real event of ../shared/realsamples as
+// its expected type: a miss or a wrong type fails, naming the line and why.
+// The same events with every shipped type as a candidate (no --logs) must
+// classify the same way, so no other schema steals them.
+func TestRealSamples(t *testing.T) {
+	root := testenv.Shared(t, "realsamples/reallogs")
+	set := load(t)
+	c := schema.NewClassifier(set)
+	listed := map[string]bool{}
+	for _, s := range realSamples {
+		listed[s.file] = true
+		t.Run(s.file, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(s.file)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			fam, err := set.Resolve(strings.Split(s.family, ","))
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			err = payload.Read(bytes.NewReader(data), payload.Options{}, func(raw payload.Raw) error {
+				if raw.Err != nil {
+					t.Errorf("line %d: rejected by payload: %v", raw.Line, raw.Err)
+					return nil
+				}
+				for _, cands := range [][]*schema.LogType{fam, nil} {
+					recs, err := c.Classify(raw.Data, cands)
+					if err != nil {
+						t.Errorf("line %d (candidates %s): %v\n\t%s", raw.Line, candName(cands, s.family), err, clip(raw.Data))
+						continue
+					}
+					for _, r := range recs {
+						if !slices.ContainsFunc(s.want, func(g string) bool { ok, _ := path.Match(g, r.Type.Name); return ok }) {
+							t.Errorf("line %d (candidates %s): classified as %s, want %s\n\t%s", raw.Line, candName(cands, s.family), r.Type.Name, s.want, clip(raw.Data))
+						}
+					}
+					if cands != nil {
+						n += len(recs)
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != s.events {
+				t.Errorf("%d records, want %d", n, s.events)
+			}
+		})
+	}
+	// Every file of the shared set is tested.
+	files, _ := filepath.Glob(filepath.Join(root, "*", "*"))
+	for _, f := range files {
+		rel, _ := filepath.Rel(root, f)
+		rel = filepath.ToSlash(rel)
+		if path.Dir(rel) != "tools" && !listed[rel] {
+			t.Errorf("%s is not in realSamples", rel)
+		}
+	}
+}
+
+func candName(cands []*schema.LogType, family string) string {
+	if cands == nil {
+		return "all"
+	}
+	return family
+}
+
+// TestNewSourcesNotStolen: events of sources without a shipped schema
+// (../shared/realsamples/newsources: WAF, Security Hub, GCP and Azure audit,
+// access logs ...) must never classify as a vendor type, open or closed;
+// JSON lands in the catch-all json:generic, text does not classify.
+func TestNewSourcesNotStolen(t *testing.T) {
+	root := testenv.Shared(t, "realsamples/newsources")
+	set := load(t)
+	c := schema.NewClassifier(set)
+	files, _ := filepath.Glob(filepath.Join(root, "*", "*"))
+	n := 0
+	for _, f := range files {
+		if filepath.Base(filepath.Dir(f)) == "tools" {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel, _ := filepath.Rel(root, f)
+		err = payload.Read(bytes.NewReader(data), payload.Options{}, func(raw payload.Raw) error {
+			if raw.Err != nil {
+				return nil
+			}
+			recs, err := c.Classify(raw.Data, nil)
+			if err != nil {
+				return nil
+			}
+			for _, r := range recs {
+				n++
+				if r.Type.Name != "json:generic" {
+					t.Errorf("%s line %d: classified as %s\n\t%s", rel, raw.Line, r.Type.Name, clip(raw.Data))
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n < 100 {
+		t.Errorf("only %d records classified: the newsources set is missing or smaller than expected", n)
+	}
+}
