@@ -172,3 +172,34 @@ func TestUnknownCommand(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParse: any argument list parses or fails with ErrHelp or a
+// *UsageError, never a panic; positional arguments keep their order.
+func FuzzParse(f *testing.F) {
+	for _, seed := range []string{"examples/logs\x00--rules\x00rules.d", "--rules=\x00-", "--\x00--watch", "---x", "-=", "--max-body\x00-1", "--watch=maybe", "-h"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, joined string) {
+		args := strings.Split(joined, "\x00")
+		var tf testFlags
+		rest, err := Parse(newFS(&tf), args)
+		if err != nil {
+			var ue *UsageError
+			if !errors.Is(err, ErrHelp) && !errors.As(err, &ue) {
+				t.Fatalf("error %T %v", err, err)
+			}
+			return
+		}
+		// Every positional argument is one of the arguments, in order.
+		j := 0
+		for _, r := range rest {
+			for j < len(args) && args[j] != r {
+				j++
+			}
+			if j == len(args) {
+				t.Fatalf("positional %q not among %q in order", r, args)
+			}
+			j++
+		}
+	})
+}
