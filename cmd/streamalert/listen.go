@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -82,12 +83,20 @@ type logServer struct {
 	maxBody     int64
 	maxRecords  int
 	bodyTimeout time.Duration // for the body to arrive, once authenticated
+	slots       chan struct{} // one per request decoding or processing (newLogServer)
 	registry    *prometheus.Registry
 	reloads     *reloadStats
 	gate        requestGate
 }
 
+// processingSlots is how many requests decode and process their bodies at
+// once; the others wait, their bodies read (at most --max-body each).
+func processingSlots() int { return max(2, runtime.GOMAXPROCS(0)) }
+
 func (s *logServer) handler() http.Handler {
+	if s.slots == nil {
+		s.slots = make(chan struct{}, processingSlots())
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/v1/logs", s.auth(s.logs))
 	mux.HandleFunc("/healthz", bodiless(s.healthz))
@@ -256,6 +265,10 @@ func (s *logServer) logs(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_ = rc.SetReadDeadline(time.Time{})
+	// Decoding and processing are CPU work: a few requests at a time, which
+	// also bounds the memory their decompressed bodies take.
+	s.slots <- struct{}{}
+	defer func() { <-s.slots }()
 	// A small gzip body can expand enormously: bound what it may decompress
 	// to, and how many records it may hold, and check both before any
 	// record is processed.
