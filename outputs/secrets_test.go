@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/streamalert-go/streamalert/engine/config"
 )
 
 func TestSecretsCacheTTL(t *testing.T) {
@@ -161,5 +163,85 @@ func TestSecretNeverInErrors(t *testing.T) {
 				t.Errorf("raw Send error carries the URL: %v", err)
 			}
 		})
+	}
+}
+
+// TestCheckSecretsNamesEveryMissingOne: a configuration whose secrets are
+// unset fails at start-up, naming each missing reference (and the output
+// and setting holding it), never a value; resolvable ones are cached.
+func TestCheckSecretsNamesEveryMissingOne(t *testing.T) {
+	yaml := `outputs:
+  slack:
+    security: {webhook_url: "env:TEST_CHECK_SLACK"}
+  webhook:
+    siem:
+      url: https://siem.example/in
+      signing_secret: env:TEST_CHECK_SIGNING
+      headers: {X-Api-Key: "env:TEST_CHECK_KEY", X-Plain: "plain"}
+  opsgenie:
+    oncall: {api_key: "env:TEST_CHECK_SLACK", tags: ["env:prod"]}
+`
+	cfg, diags := config.Load([]byte(yaml), "streamalert.yaml")
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	refs := SecretRefs(cfg)
+	var got []string
+	for _, r := range refs {
+		got = append(got, r.Output+" "+r.Setting+" "+r.Ref)
+	}
+	want := []string{
+		"opsgenie:oncall api_key env:TEST_CHECK_SLACK",
+		"slack:security webhook_url env:TEST_CHECK_SLACK",
+		"webhook:siem headers.X-Api-Key env:TEST_CHECK_KEY",
+		"webhook:siem signing_secret env:TEST_CHECK_SIGNING",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("SecretRefs:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	t.Setenv("TEST_CHECK_SIGNING", "sigVALUE-1234567")
+	lookups := 0
+	env := DefaultResolvers(testAWSConfig)["env"]
+	s := NewSecrets(0, map[string]Resolver{"env": ResolverFunc(func(ctx context.Context, name string) (string, error) {
+		lookups++
+		return env.Resolve(ctx, name)
+	})})
+	err := s.Check(context.Background(), refs)
+	var me *MissingSecretsError
+	if !errors.As(err, &me) {
+		t.Fatalf("Check = %v, want *MissingSecretsError", err)
+	}
+	if names := strings.Join(me.Names(), " "); names != "env:TEST_CHECK_KEY env:TEST_CHECK_SLACK" {
+		t.Errorf("Names = %s", names)
+	}
+	msg := err.Error()
+	for _, want := range []string{
+		"3 secret reference(s)",
+		"streamalert.yaml:3:5: outputs.slack.security.webhook_url: secret env:TEST_CHECK_SLACK: environment variable TEST_CHECK_SLACK is not set",
+		"outputs.opsgenie.oncall.api_key: secret env:TEST_CHECK_SLACK",
+		"outputs.webhook.siem.headers.X-Api-Key: secret env:TEST_CHECK_KEY",
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %q:\n%s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "sigVALUE") || strings.Contains(msg, "SIGNING") {
+		t.Errorf("error mentions the resolvable secret:\n%s", msg)
+	}
+	if lookups != 3 {
+		t.Errorf("%d look-ups, want 3 (a shared reference is looked up once)", lookups)
+	}
+	// The resolved one is cached: no further look-up.
+	if v, err := s.Get(context.Background(), "env:TEST_CHECK_SIGNING"); err != nil || v != "sigVALUE-1234567" || lookups != 3 {
+		t.Errorf("Get after Check = %q, %v, %d look-ups", v, err, lookups)
+	}
+	t.Setenv("TEST_CHECK_SLACK", "https://hooks.example/T0/B0/abcdefgh12345678")
+	t.Setenv("TEST_CHECK_KEY", "key-0123456789")
+	if err := s.Check(context.Background(), refs); err != nil {
+		t.Fatalf("all set: %v", err)
+	}
+	if SecretRefs(nil) != nil {
+		t.Error("SecretRefs(nil) is not empty")
 	}
 }

@@ -19,9 +19,9 @@ func runFmt(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("fmt", flag.ContinueOnError)
 	write := fs.Bool("w", false, "rewrite files in place")
 	showDiff := fs.Bool("diff", false, "print a unified diff of the changes instead of the file names")
-	paths, ok := parseFlags(fs, args, stderr)
+	paths, exit, ok := parseFlags(fs, args, stdout, stderr)
 	if !ok {
-		return exitUsage
+		return exit
 	}
 	if *write && *showDiff {
 		fmt.Fprintln(stderr, "ruleck fmt: -w and --diff do not go together")

@@ -26,9 +26,9 @@ func runLint(args []string, stdout, stderr io.Writer) int {
 	configFile := fs.String("config", "", "streamalert.yaml declaring outputs (outputs are not checked without it)")
 	format := fs.String("format", "text", "output format: "+strings.Join(lintFormats, ", "))
 	strict := fs.Bool("strict", false, "fail on warnings too")
-	paths, ok := parseFlags(fs, args, stderr)
+	paths, exit, ok := parseFlags(fs, args, stdout, stderr)
 	if !ok {
-		return exitUsage
+		return exit
 	}
 	if !slices.Contains(lintFormats, *format) {
 		fmt.Fprintf(stderr, "ruleck lint: --format must be one of %s, not %q\n", strings.Join(lintFormats, ", "), *format)

@@ -20,7 +20,10 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+
+	"github.com/streamalert-go/streamalert/cmd/internal/cli"
 )
 
 func main() {
@@ -34,6 +37,10 @@ const usage = `usage:
   ruleck lint [--schemas DIR] [--config FILE] [--format text|json] [--strict] [PATH...]
   ruleck test [--schemas DIR] [--run REGEX] [-v] [PATH...]
   ruleck fmt  [-w] [PATH...]
+  ruleck --version
+
+Flags may come before or after PATHs; -- ends them. ruleck COMMAND --help
+lists a command's flags.
 
 PATH is a folder (read recursively) or a rule file; together they form one
 rule set. The default PATH is rules.d/. Without --schemas the embedded
@@ -63,30 +70,43 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, cli.Version("ruleck"))
+		return exitOK
 	default:
-		fmt.Fprintf(stderr, "ruleck: unknown command %q\n%s", args[0], usage)
+		fmt.Fprintf(stderr, "ruleck: %s\n%s", cli.UnknownCommand(args[0], []string{"lint", "test", "fmt", "version", "help"}), usage)
 		return exitUsage
 	}
 }
 
-// parseFlags parses flags anywhere among the arguments (`ruleck lint
-// rules.d --strict` works) and returns the positional arguments, or ok
-// false after printing the problem.
-func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) (rest []string, ok bool) {
+// commandUsage is the synopsis `ruleck COMMAND --help` prints above the
+// command's flags.
+var commandUsage = map[string]string{
+	"lint": `usage: ruleck lint [flags] [PATH...]
+
+Checks rule, library and test-event files against the schemas (and the
+outputs of --config). Exit 0 clean, 1 problems, 2 usage or I/O error.
+`,
+	"test": `usage: ruleck test [flags] [PATH...]
+
+Runs the tests of every rule; prints ok/FAIL lines. Exit 0 all passed,
+1 a test failed, 2 usage or I/O error.
+`,
+	"fmt": `usage: ruleck fmt [flags] [PATH...]
+
+Prints (or with -w rewrites) rule files in canonical form. Exit 1 when a
+file is not formatted (without -w), 2 usage or I/O error.
+`,
+}
+
+// parseFlags parses fs's flags anywhere among the arguments (`ruleck lint
+// rules.d --strict` works) with the convention of package cli, and returns
+// the positional arguments. When ok is false the command returns code: 0
+// after --help printed the command's usage and flags on stdout, 2 after a
+// usage error was printed on stderr. fs's name is the command ("lint").
+func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (rest []string, code int, ok bool) {
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, false
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return rest, true
-		}
-		if args[0] == "--" {
-			return append(rest, args[1:]...), true
-		}
-		rest = append(rest, args[0])
-		args = args[1:]
-	}
+	name := strings.TrimPrefix(fs.Name(), "ruleck ")
+	c := &cli.Command{Name: "ruleck " + name, Usage: commandUsage[name], Flags: fs}
+	return c.Parse(args, stdout, stderr)
 }

@@ -56,9 +56,9 @@ func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	verbose := fs.Bool("v", false, "print every test case")
 	format := fs.String("format", "text", "output format: text or json")
 	junitFile := fs.String("junit", "", "also write the results as JUnit XML to this file")
-	paths, ok := parseFlags(fs, args, stderr)
+	paths, exit, ok := parseFlags(fs, args, stdout, stderr)
 	if !ok {
-		return exitUsage
+		return exit
 	}
 	if *format != "text" && *format != "json" {
 		fmt.Fprintf(stderr, "ruleck test: --format must be text or json, not %q\n", *format)

@@ -10,8 +10,28 @@ import (
 	"sync"
 	"time"
 
+	"github.com/streamalert-go/streamalert/cmd/internal/cli"
 	"github.com/streamalert-go/streamalert/engine"
 )
+
+const runUsage = `usage: streamalert run [flags] [INPUT...]
+
+Classifies every record of the INPUTs (files, folders read recursively, - for
+standard input), evaluates the rules on it and prints each alert as a JSON
+line on stdout; alerts also go to the outputs the rules name and --config
+declares. With --watch, --follow or --listen it runs until interrupted
+(SIGINT/SIGTERM), then drains and prints the summary on stderr.
+Exit 0 all input read, 1 rules, schemas or config have problems, 2 usage or
+I/O error.
+`
+
+const classifyUsage = `usage: streamalert classify [flags] [INPUT...]
+
+Classifies every record of the INPUTs and prints one JSON line per record:
+{"log_type": ..., "record": ...} or {"error": ..., "raw": ...}.
+Exit 0 all input read, 1 schemas or config have problems, 2 usage or I/O
+error.
+`
 
 // localFlags are the flags of run and classify.
 type localFlags struct {
@@ -19,31 +39,41 @@ type localFlags struct {
 	alertDeadLetter                          string
 	classifyOnly                             bool
 
-	watch        bool
-	follow       bool
-	listen       string
-	tokenFile    string
-	maxBody      int64
-	drainTimeout time.Duration
+	watch          bool
+	follow         bool
+	listen         string
+	tokenFile      string
+	insecureNoAuth bool
+	tlsCert        string
+	tlsKey         string
+	maxBody        int64
+	maxRecords     int
+	readTimeout    time.Duration
+	drainTimeout   time.Duration
 }
 
 func (f *localFlags) register(fs *flag.FlagSet) {
 	if !f.classifyOnly {
-		fs.StringVar(&f.rules, "rules", "", "rules folder (default: the embedded rules.d)")
+		fs.StringVar(&f.rules, "rules", "", "rules `DIR` (default: the embedded rules.d)")
 	}
-	fs.StringVar(&f.schemas, "schemas", "", "schemas folder (default: the embedded schemas)")
-	fs.StringVar(&f.config, "config", "", "configuration file (streamalert.yaml)")
-	fs.StringVar(&f.logs, "logs", "", "comma-separated log families or types to try (default: the config's sources, else all)")
-	fs.StringVar(&f.deadLetter, "dead-letter", "", "append records that did not classify to this file (JSON lines)")
+	fs.StringVar(&f.schemas, "schemas", "", "schemas `DIR` (default: the embedded schemas)")
+	fs.StringVar(&f.config, "config", "", "configuration `FILE` (streamalert.yaml): sources and outputs")
+	fs.StringVar(&f.logs, "logs", "", "`LIST` of comma-separated log families or types to try (default: the config's sources, else all)")
+	fs.StringVar(&f.deadLetter, "dead-letter", "", "append records that did not classify to this `FILE` (JSON lines)")
 	if !f.classifyOnly {
-		fs.StringVar(&f.alertDeadLetter, "alert-dead-letter", "", "append alerts whose delivery to an output failed for good to this file (JSON lines)")
+		fs.StringVar(&f.alertDeadLetter, "alert-dead-letter", "", "append alerts not delivered to an output (failed for good, or still undelivered at the drain deadline) to this `FILE` (JSON lines)")
 	}
 	fs.BoolVar(&f.watch, "watch", false, "reload --rules and --schemas when their files change; run until interrupted")
 	fs.BoolVar(&f.follow, "follow", false, "follow file INPUTs as they grow, from their beginning, across rotation (like tail -F); run until interrupted")
-	fs.StringVar(&f.listen, "listen", "", "serve POST /v1/logs, GET /healthz and GET /metrics on this address (host:port); run until interrupted")
-	fs.StringVar(&f.tokenFile, "token-file", "", "with --listen: require this file's content as a bearer token on /v1/logs and /metrics")
-	fs.Int64Var(&f.maxBody, "max-body", defaultMaxBody, "with --listen: largest request body in bytes, as sent (413 above)")
-	fs.DurationVar(&f.drainTimeout, "drain-timeout", 30*time.Second, "on shutdown, how long to wait for alert deliveries in flight")
+	fs.StringVar(&f.listen, "listen", "", "serve POST /v1/logs, GET /healthz and GET /metrics on this `ADDR` (host:port); run until interrupted")
+	fs.StringVar(&f.tokenFile, "token-file", "", "with --listen: require this `FILE`'s content as a bearer token on /v1/logs and /metrics")
+	fs.BoolVar(&f.insecureNoAuth, "insecure-no-auth", false, "with --listen on a non-loopback address: serve without --token-file anyway")
+	fs.StringVar(&f.tlsCert, "tls-cert", "", "with --listen: serve HTTPS with this PEM certificate `FILE` (and --tls-key)")
+	fs.StringVar(&f.tlsKey, "tls-key", "", "with --listen: the PEM private key `FILE` of --tls-cert")
+	fs.Int64Var(&f.maxBody, "max-body", defaultMaxBody, "with --listen: largest request body in `BYTES`, as sent (413 above)")
+	fs.IntVar(&f.maxRecords, "max-records", defaultMaxRecords, "with --listen: most raw records (lines or documents) in one request (413 above, before any is processed)")
+	fs.DurationVar(&f.readTimeout, "read-timeout", defaultBodyTimeout, "with --listen: how long an authenticated request's body may take to arrive (408 after)")
+	fs.DurationVar(&f.drainTimeout, "drain-timeout", 30*time.Second, "on shutdown, how long to wait for HTTP requests in flight (at most 10s) and then for alert deliveries; alerts still undelivered go to --alert-dead-letter")
 }
 
 // longRunning reports whether the session runs until interrupted.
@@ -62,6 +92,21 @@ func (f *localFlags) check(inputs []string) error {
 	}
 	if f.maxBody <= 0 {
 		return fmt.Errorf("--max-body must be positive")
+	}
+	if f.maxRecords <= 0 {
+		return fmt.Errorf("--max-records must be positive")
+	}
+	if f.drainTimeout <= 0 || f.readTimeout <= 0 {
+		return fmt.Errorf("--drain-timeout and --read-timeout must be positive")
+	}
+	if (f.tlsCert == "") != (f.tlsKey == "") {
+		return fmt.Errorf("--tls-cert and --tls-key go together")
+	}
+	if f.listen == "" && (f.tlsCert != "" || f.insecureNoAuth) {
+		return fmt.Errorf("--tls-cert, --tls-key and --insecure-no-auth need --listen")
+	}
+	if f.listen != "" && f.tokenFile == "" && !f.insecureNoAuth && !isLoopback(f.listen) {
+		return fmt.Errorf("--listen %s accepts connections from other hosts: give --token-file (clients then send \"Authorization: Bearer TOKEN\"), listen on a loopback address such as 127.0.0.1:PORT, or pass --insecure-no-auth", f.listen)
 	}
 	if f.follow {
 		for _, in := range inputs {
@@ -102,13 +147,30 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, rawSt
 	fset := flag.NewFlagSet("streamalert "+name, flag.ContinueOnError)
 	fset.SetOutput(stderr)
 	f.register(fset)
-	if err := fset.Parse(args); err != nil {
-		return 2
+	cmd := &cli.Command{Name: "streamalert " + name, Usage: runUsage, Flags: fset}
+	if classifyOnly {
+		cmd.Usage = classifyUsage
 	}
-	inputs := fset.Args()
+	inputs, exit, ok := cmd.Parse(args, stdout, stderr)
+	if !ok {
+		return exit
+	}
 	if err := f.check(inputs); err != nil {
-		fmt.Fprintf(stderr, "streamalert %s: %v\n", name, err)
-		return 2
+		return cmd.Fail(stderr, err.Error())
+	}
+	// A folder flag naming nothing is an I/O error (2), found before any
+	// loading so it is not mistaken for a problem in the rules (1).
+	for _, d := range []struct{ flag, dir string }{{"rules", f.rules}, {"schemas", f.schemas}} {
+		if d.dir == "" {
+			continue
+		}
+		if fi, err := os.Stat(d.dir); err != nil {
+			fmt.Fprintf(stderr, "streamalert %s: --%s: %v\n", name, d.flag, err)
+			return 2
+		} else if !fi.IsDir() {
+			fmt.Fprintf(stderr, "streamalert %s: --%s: %s is not a folder\n", name, d.flag, d.dir)
+			return 2
+		}
 	}
 
 	cfg, cdiags, err := loadConfig(f.config)
@@ -183,7 +245,7 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, rawSt
 	closeDeliveries := func() {
 		if deliver != nil {
 			if lost := deliver.close(f.drainTimeout); lost > 0 {
-				fmt.Fprintf(stderr, "streamalert: %d alerts were not delivered to their outputs\n", lost)
+				fmt.Fprintf(stderr, "streamalert: %d alerts were neither delivered to their outputs nor written to an alert dead letter\n", lost)
 			}
 		}
 	}
@@ -212,8 +274,8 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, rawSt
 	}
 	var shutdownHTTP func(context.Context) error
 	if f.listen != "" {
-		srv := &logServer{p: p, token: token, maxBody: f.maxBody, registry: newRegistry(proc, reloads, collectors...), reloads: reloads}
-		shutdownHTTP, err = startListener(f.listen, srv.handler(), stderr)
+		srv := &logServer{p: p, token: token, maxBody: f.maxBody, maxRecords: f.maxRecords, bodyTimeout: f.readTimeout, registry: newRegistry(proc, reloads, collectors...), reloads: reloads}
+		shutdownHTTP, err = startListener(f.listen, srv.handler(), listenOptions{certFile: f.tlsCert, keyFile: f.tlsKey, gate: &srv.gate}, stderr)
 		if err != nil {
 			stopRun()
 			workers.Wait()
@@ -221,6 +283,9 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, rawSt
 			fmt.Fprintf(stderr, "streamalert: %v\n", err)
 			return 2
 		}
+	}
+	if !classifyOnly && f.longRunning() {
+		workers.Go(func() { noticeHeld(runCtx, p.gate.Merger, stderr) })
 	}
 	workers.Go(func() {
 		if err := p.releaseMerged(runCtx); err != nil {
@@ -272,7 +337,7 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, rawSt
 	// the watcher and followers (the record being processed finishes), let
 	// the read-once inputs stop, drain the deliveries, then flush and sum up.
 	if shutdownHTTP != nil {
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), min(shutdownTimeout, f.drainTimeout))
 		if err := shutdownHTTP(sctx); err != nil {
 			fmt.Fprintf(stderr, "streamalert: http shutdown: %v\n", err)
 		}
@@ -286,7 +351,12 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, rawSt
 	prog.finish()
 	// Alerts still gathered for a merge window go out now, merged so far:
 	// nothing is held back past the end of the run.
-	if err := p.emitMerged(p.gate.Flush()); err != nil {
+	held := p.gate.Merger.Pending()
+	merged := p.gate.Flush()
+	if held > 0 {
+		fmt.Fprintf(stderr, "streamalert: %s held for merging sent at exit as %s\n", plural(held, "alert"), plural(len(merged), "alert"))
+	}
+	if err := p.emitMerged(merged); err != nil {
 		fmt.Fprintf(stderr, "streamalert: writing merged alerts: %v\n", err)
 	}
 	closeDeliveries()
@@ -295,10 +365,34 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, rawSt
 		return 2
 	}
 	printSummary(stderr, proc, p.sink, classifyOnly)
+	if deliver != nil {
+		printDeliveries(stderr, deliver.summary())
+	}
 	if readErrs > 0 {
 		return 2
 	}
 	return 0
+}
+
+// noticeHeld says on w when alerts start being held by merge windows, once
+// per spell of holding, so a quiet stdout is never a mystery; it returns
+// when ctx ends.
+func noticeHeld(ctx context.Context, m *engine.Merger, w io.Writer) {
+	t := time.NewTicker(mergeTick)
+	defer t.Stop()
+	told := false
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			n := m.Pending()
+			if n > 0 && !told {
+				fmt.Fprintf(w, "streamalert: %s held for merging, sent at window end or exit\n", plural(n, "alert"))
+			}
+			told = n > 0
+		}
+	}
 }
 
 // stdinGrace is how long shutdown waits for a reader blocked on standard

@@ -37,7 +37,7 @@ func TestMergeWindowLive(t *testing.T) {
 	if code := s.stop(); code != 0 {
 		t.Fatalf("exit %d\n%s", code, s.dump())
 	}
-	if !strings.Contains(s.stderr.String(), "4 alerts (3 sent after thresholds, dedup and merging)") {
+	if !strings.Contains(s.stderr.String(), "4 alerts (3 written after thresholds, dedup and merging)") {
 		t.Errorf("summary:\n%s", s.stderr.String())
 	}
 }
@@ -56,6 +56,9 @@ func TestMergeFlushedAtEnd(t *testing.T) {
 	}
 	if !strings.Contains(stdout.String(), `"AlertCount":2`) {
 		t.Errorf("held alerts not flushed at the end:\n%s\n%s", stdout.String(), stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "streamalert: 2 alerts held for merging sent at exit as 1 alert\n") {
+		t.Errorf("the summary does not say alerts were held:\n%s", stderr.String())
 	}
 }
 
@@ -79,7 +82,31 @@ func TestThresholdAndDedup(t *testing.T) {
 	if strings.Count(out, `"rule_name":"brute"`) != 1 || !strings.Contains(out, `"n":3`) {
 		t.Errorf("want exactly one alert, for alice's third failure (n=3):\n%s", out)
 	}
-	if !strings.Contains(stderr.String(), "6 alerts (1 sent after thresholds, dedup and merging)") {
+	if !strings.Contains(stderr.String(), "6 alerts (1 written after thresholds, dedup and merging)") {
 		t.Errorf("summary:\n%s", stderr.String())
+	}
+}
+
+// TestHeldAlertsAreAnnounced: in a long-running session, alerts held by a
+// merge window are said to be held, so a quiet stdout is no mystery.
+func TestHeldAlertsAreAnnounced(t *testing.T) {
+	rules, schemas := testDirs(t, map[string]string{
+		"merged.yaml": testRule("merged", "login") + "merge_by_keys: [user]\nmerge_window: 1h\n",
+	})
+	s := startRun(t, "--rules", rules, "--schemas", schemas, "--watch", "-")
+	s.waitStderr(0, "watching")
+	s.send(`{"kind":"login","user":"alice","n":1}`, `{"kind":"login","user":"alice","n":2}`, `{"kind":"login","user":"bob","n":3}`)
+	s.waitStderr(0, `streamalert: [1-3] alerts? held for merging, sent at window end or exit\n`)
+	if len(s.alerts()) != 0 {
+		t.Fatalf("alerts sent before the window ended\n%s", s.dump())
+	}
+	if code := s.stop(); code != 0 {
+		t.Fatalf("exit %d\n%s", code, s.dump())
+	}
+	if !strings.Contains(s.stderr.String(), "streamalert: 3 alerts held for merging sent at exit as 2 alerts\n") {
+		t.Fatalf("exit summary\n%s", s.dump())
+	}
+	if len(s.alerts()) != 2 {
+		t.Fatalf("alerts at exit: %v", s.alerts())
 	}
 }

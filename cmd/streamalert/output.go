@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/streamalert-go/streamalert/cmd/internal/cli"
 	"github.com/streamalert-go/streamalert/engine/config"
 	"github.com/streamalert-go/streamalert/outputs"
 )
@@ -36,26 +36,15 @@ func runOutput(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	fs := flag.NewFlagSet("streamalert output test", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, outputUsage) }
-	configPath := fs.String("config", "streamalert.yaml", "configuration file declaring the outputs")
-	format := fs.String("format", "text", "result format: text or json")
+	configPath := fs.String("config", "streamalert.yaml", "configuration `FILE` declaring the outputs")
+	format := fs.String("format", "text", "result `FORMAT`: text or json")
 	timeout := fs.Duration("timeout", 10*time.Second, "timeout of each attempt")
 	attempts := fs.Int("attempts", 3, "delivery attempts, with backoff between them")
+	cmd := &cli.Command{Name: "streamalert output test", Usage: outputUsage, Flags: fs}
 	// Flags may come before or after the output name.
-	var names []string
-	rest := args[1:]
-	for {
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return 0
-			}
-			return 2
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		names = append(names, fs.Arg(0))
-		rest = fs.Args()[1:]
+	names, exit, ok := cmd.Parse(args[1:], stdout, stderr)
+	if !ok {
+		return exit
 	}
 	if len(names) != 1 || !strings.Contains(names[0], ":") {
 		fmt.Fprintf(stderr, "streamalert output test: want exactly one SERVICE:DESCRIPTOR, got %q\n%s", names, outputUsage)
@@ -98,6 +87,12 @@ func runOutput(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	// A secret that cannot be resolved is a configuration error (2), said
+	// before anything is sent, not a failed delivery.
+	if err := checkSecrets(ctx, d, &one); err != nil {
+		fmt.Fprintf(stderr, "streamalert output test: %v\n", err)
 		return 2
 	}
 

@@ -28,7 +28,7 @@ type pipeline struct {
 
 // counts are one input's (or one HTTP request's) tallies.
 type counts struct {
-	raw, unclassified, alerts atomic.Uint64
+	raw, records, unclassified, alerts atomic.Uint64 // records: classified records (a raw record may yield several)
 }
 
 // candidates returns the log types to try for records from src.
@@ -51,6 +51,7 @@ func (p *pipeline) record(src engine.Source, raw payload.Raw, logs []string, c *
 	res := p.proc.Process(raw.Data, raw.Err, src, logs)
 	if c != nil {
 		c.raw.Add(1)
+		c.records.Add(uint64(len(res.Records)))
 		c.alerts.Add(uint64(len(res.Alerts)))
 		if res.Err != nil {
 			c.unclassified.Add(1)

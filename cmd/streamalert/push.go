@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/streamalert-go/streamalert/cmd/internal/cli"
 	"github.com/streamalert-go/streamalert/engine/bundle"
 	"github.com/streamalert-go/streamalert/engine/config"
 	"github.com/streamalert-go/streamalert/engine/diag"
@@ -45,26 +45,22 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	fset := flag.NewFlagSet("streamalert rules push", flag.ContinueOnError)
 	fset.SetOutput(stderr)
-	fset.Usage = func() { fmt.Fprint(stderr, rulesUsage) }
-	bucket := fset.String("bucket", "", "rules bucket (required)")
-	prefix := fset.String("prefix", "", "folder in the bucket (RULES_PREFIX)")
-	rulesDir := fset.String("rules", "", "rules folder (default: the embedded rules)")
-	schemasDir := fset.String("schemas", "", "schemas folder (default: keep the bucket's, else the embedded ones)")
-	configFile := fset.String("config", "", "streamalert.yaml to upload (default: keep the bucket's)")
+	bucket := fset.String("bucket", "", "rules `BUCKET` (required)")
+	prefix := fset.String("prefix", "", "`FOLDER` in the bucket (RULES_PREFIX)")
+	rulesDir := fset.String("rules", "", "rules `DIR` (default: the embedded rules)")
+	schemasDir := fset.String("schemas", "", "schemas `DIR` (default: keep the bucket's, else the embedded ones)")
+	configFile := fset.String("config", "", "streamalert.yaml `FILE` to upload (default: keep the bucket's)")
 	dryRun := fset.Bool("dry-run", false, "check and report what would change; upload nothing")
-	if err := fset.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	cmd := &cli.Command{Name: "streamalert rules push", Usage: rulesUsage, Flags: fset}
+	rest, exit, ok := cmd.Parse(args[1:], stdout, stderr)
+	if !ok {
+		return exit
 	}
-	if fset.NArg() > 0 {
-		fmt.Fprintf(stderr, "streamalert rules push: unexpected argument %q\n%s", fset.Arg(0), rulesUsage)
-		return 2
+	if len(rest) > 0 {
+		return cmd.Fail(stderr, fmt.Sprintf("unexpected argument %q", rest[0]))
 	}
 	if *bucket == "" {
-		fmt.Fprintf(stderr, "streamalert rules push: --bucket is required\n%s", rulesUsage)
-		return 2
+		return cmd.Fail(stderr, "--bucket is required")
 	}
 	awsCfg, err := awsclient.Load(ctx)
 	if err != nil {

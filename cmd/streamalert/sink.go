@@ -255,10 +255,23 @@ func printSummary(w io.Writer, p *engine.Processor, s *localSink, classifyOnly b
 		fmt.Fprintf(w, ", %d alerts", st.Alerts.Load())
 		s.mu.Lock()
 		if lines := uint64(s.alertLines); lines != st.Alerts.Load() {
-			fmt.Fprintf(w, " (%d sent after thresholds, dedup and merging)", lines)
+			fmt.Fprintf(w, " (%d written after thresholds, dedup and merging)", lines)
 		}
 		s.mu.Unlock()
 		fmt.Fprintf(w, ", %d rule errors", ruleErrs)
 	}
 	fmt.Fprintln(w)
+}
+
+// printDeliveries writes one summary line per output: what was delivered,
+// retried and dead-lettered, and what was lost (neither delivered nor
+// dead-lettered) when anything was.
+func printDeliveries(w io.Writer, outs []outputSummary) {
+	for _, o := range outs {
+		fmt.Fprintf(w, "streamalert: output %s: %d delivered, %d retried, %d dead-lettered", o.Name, o.Delivered, o.Retried, o.DeadLettered)
+		if o.Dropped > 0 {
+			fmt.Fprintf(w, ", %d lost", o.Dropped)
+		}
+		fmt.Fprintln(w)
+	}
 }
