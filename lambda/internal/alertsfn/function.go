@@ -92,7 +92,17 @@ func New(ctx context.Context, o Options) (*Function, error) {
 	if o.NewDispatcher == nil {
 		log := o.Log
 		o.NewDispatcher = func(ctx context.Context, cfg *config.Config) (Dispatcher, error) {
-			return outputs.New(ctx, cfg, outputs.Options{Retry: DefaultRetry, Logger: log})
+			d, err := outputs.New(ctx, cfg, outputs.Options{Retry: DefaultRetry, Logger: log})
+			if err != nil {
+				return nil, err
+			}
+			// Every secret reference (ssm:, secretsmanager:, env:) must
+			// resolve now: a missing one refuses the configuration, never
+			// a silent stream of failed deliveries.
+			if err := d.Secrets().Check(ctx, outputs.SecretRefs(cfg)); err != nil {
+				return nil, err
+			}
+			return d, nil
 		}
 	}
 	f := &Function{o: o}

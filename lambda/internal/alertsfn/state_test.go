@@ -2,6 +2,7 @@ package alertsfn
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -67,5 +68,26 @@ func TestDynamoDBStateOneClaimWins(t *testing.T) {
 	time.Sleep(5 * time.Millisecond)
 	if got, _ := st.Claim(ctx, "a2", "o", time.Minute); got != Claimed {
 		t.Fatalf("expired lease: %v", got)
+	}
+}
+
+type memConfig struct{ data string }
+
+func (c memConfig) Config(context.Context, string) ([]byte, string, error) {
+	return []byte(c.data), "e1", nil
+}
+
+// TestMissingSecretRefusesTheStart: an output whose secret reference does
+// not resolve stops the cold start, naming the reference (not a value).
+func TestMissingSecretRefusesTheStart(t *testing.T) {
+	t.Setenv("STREAMALERT_TEST_NO_SUCH_SECRET", "")
+	cfg := "outputs:\n  slack:\n    sec: {webhook_url: \"env:STREAMALERT_TEST_NO_SUCH_SECRET\"}\n"
+	_, err := New(context.Background(), Options{State: &DynamoDBState{}, Config: memConfig{cfg}})
+	if err == nil || !strings.Contains(err.Error(), "STREAMALERT_TEST_NO_SUCH_SECRET") {
+		t.Fatalf("err = %v", err)
+	}
+	t.Setenv("STREAMALERT_TEST_NO_SUCH_SECRET", "https://hooks.slack.com/services/T0/B0/x")
+	if _, err := New(context.Background(), Options{State: &DynamoDBState{}, Config: memConfig{cfg}}); err != nil {
+		t.Fatal(err)
 	}
 }
