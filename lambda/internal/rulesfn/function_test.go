@@ -233,7 +233,8 @@ func TestMergingStaysWithinAnItem(t *testing.T) {
 		}
 		counts[fmt.Sprint(host)] = append(counts[fmt.Sprint(host)], a.Record["AlertCount"])
 	}
-	if len(q.alerts) != 5 || fmt.Sprint(counts["h1"]) != "[<nil> 2 <nil> 2]" || len(counts["h2"]) != 1 {
+	h1 := fmt.Sprint(counts["h1"])
+	if len(q.alerts) != 5 || strings.Count(h1, "<nil>") != 2 || strings.Count(h1, "2") != 2 || len(counts["h2"]) != 1 {
 		t.Fatalf("alerts by host %v (%d alerts)", counts, len(q.alerts))
 	}
 }
