@@ -14,24 +14,22 @@ type Gate struct {
 // NewGate returns a Gate with empty state.
 func NewGate() *Gate { return &Gate{Dedup: NewDeduper(), Merger: NewMerger()} }
 
-// Pass returns the alerts to send now, in order, reusing alerts' array:
-// alerts a threshold or dedup period suppresses are dropped (and counted by
-// the Deduper); alerts of merging rules are held by the Merger until their
-// window ends (Due) or Flush.
+// Pass returns the alerts to send now, in order: alerts a threshold or dedup
+// period suppresses are dropped (and counted by the Deduper); of a merging
+// rule's group, the first alert passes and the later ones are folded into
+// the summary that Due or Flush returns.
 func (g *Gate) Pass(alerts []Alert, now time.Time) []Alert {
-	pass := alerts[:0]
+	var pass []Alert
 	for _, a := range alerts {
 		if !g.Dedup.Allow(a, now) {
 			continue
 		}
-		if a, send := g.Merger.Add(a); send {
-			pass = append(pass, a)
-		}
+		pass = append(pass, g.Merger.Add(a)...)
 	}
 	return pass
 }
 
-// Due returns the merged alerts whose window ended at or before now, and
+// Due returns the merge summaries whose window ended at or before now, and
 // forgets dedup groups whose period ended.
 func (g *Gate) Due(now time.Time) []Alert {
 	due := g.Merger.Due(now)
@@ -39,5 +37,5 @@ func (g *Gate) Due(now time.Time) []Alert {
 	return due
 }
 
-// Flush returns every alert the Merger still holds, merged.
+// Flush returns the summary of every open merge group.
 func (g *Gate) Flush() []Alert { return g.Merger.Flush() }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -11,79 +12,157 @@ import (
 	"github.com/streamalert-go/streamalert/engine/rule"
 )
 
-// Merger gathers the alerts of rules with merge_by_keys and sends one alert
-// per group: alerts of one rule whose records hold equal values for the merge
-// keys, from the first alert of the group until its merge window has passed.
-// A group of one alert is sent as that alert; a larger group becomes one
-// alert whose record summarises them as StreamAlert's alert merger does:
+// Merger folds the alerts of rules with merge_by_keys, per group: alerts of
+// one rule whose records hold equal values for the merge keys. The first
+// alert of a group is sent at once, unchanged (a page is never held back);
+// the later alerts of the group within its merge window, counted from that
+// first alert, are folded into one summary sent when the window ends. A group
+// of one sends no summary. The summary's record is StreamAlert's merged
+// record, over the folded alerts:
 //
 //	{"AlertCount": 3, "AlertTimeFirst": ..., "AlertTimeLast": ...,
 //	 "MergedBy": {"hostIdentifier": "web-1"},
-//	 "OtherCommonKeys": {values every record shares},
-//	 "ValueDiffs": {"<created>": {what that record has beyond the common values}}}
+//	 "OtherCommonKeys": {values every folded record shares},
+//	 "ValueDiffs": {"<created>": {what that record has beyond the common values}},
+//	 "ValueDiffsOmitted": 12}
+//
+// Memory is bounded: a group keeps its first alert, a running common part,
+// and at most MaxValueDiffs folded records (ValueDiffsOmitted counts the
+// others); at most MaxGroups groups are open, and an alert that would open
+// one more is sent unmerged and counted (Overflowed).
 //
 // A merge key is a top-level key, a dotted path ("userIdentity.arn"), or, if
-// neither exists, the first value stored under that name at any depth. The
-// Merger keeps no clock of its own: callers pass the time to Due. Safe for
-// concurrent use. Nothing is lost: Flush returns every group still held.
+// neither exists, the first value stored under that name at any depth; an
+// alert whose record has no value for a merge key is never merged with
+// others. The Merger keeps no clock of its own: callers pass the time to Due.
+// Safe for concurrent use. Nothing is lost: Flush returns every summary.
 type Merger struct {
-	mu     sync.Mutex
-	groups map[string]*mergeGroup
-	order  []string // group keys in creation order, for a stable output
+	// MaxValueDiffs and MaxGroups bound the state (zero: the defaults).
+	MaxValueDiffs, MaxGroups int
+
+	mu         sync.Mutex
+	groups     map[string]*mergeGroup
+	order      []string // group keys in creation order, for a stable output
+	overflowed uint64
 }
+
+// Default bounds of a Merger.
+const (
+	DefaultMaxValueDiffs = 20
+	DefaultMaxGroups     = 100_000
+)
 
 type mergeGroup struct {
-	due    time.Time
-	keys   []string
-	values []any
-	alerts []Alert
+	due     time.Time
+	keys    []string
+	values  []any
+	first   Alert // the alert sent at once; the summary copies its fields
+	folded  int   // later alerts folded into the summary
+	tfirst  time.Time
+	tlast   time.Time
+	common  map[string]any // of the folded records
+	samples []Alert        // at most MaxValueDiffs folded alerts, for ValueDiffs
 }
 
-// NewMerger returns an empty Merger.
+// NewMerger returns an empty Merger with the default bounds.
 func NewMerger() *Merger { return &Merger{groups: map[string]*mergeGroup{}} }
 
-// Add takes an alert. It returns the alert and true when its rule does not
-// merge (send it now); otherwise the Merger keeps it and Add returns false.
-func (m *Merger) Add(a Alert) (Alert, bool) {
+// Add takes an alert and returns the alerts to send now: the alert itself
+// when its rule does not merge, it is the first of its group, or a merge key
+// is absent; nothing when it was folded into its group's summary. An alert
+// that arrives after its group's window ended (Due not yet called) releases
+// that group's summary and opens a new group.
+func (m *Merger) Add(a Alert) []Alert {
 	if len(a.MergeByKeys) == 0 || a.MergeWindowSeconds <= 0 {
-		return a, true
+		return []Alert{a}
 	}
 	values := make([]any, len(a.MergeByKeys))
 	for i, k := range a.MergeByKeys {
 		values[i] = mergeValue(a.Record, k)
+		if values[i] == nil {
+			return []Alert{a}
+		}
 	}
 	key := groupKey(a.RuleName, values)
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	var out []Alert
 	g := m.groups[key]
-	if g == nil {
-		g = &mergeGroup{due: a.Created.Add(time.Duration(a.MergeWindowSeconds) * time.Second), keys: a.MergeByKeys, values: values}
-		m.groups[key] = g
-		m.order = append(m.order, key)
+	if g != nil && !a.Created.Before(g.due) {
+		if s, ok := g.summary(); ok {
+			out = append(out, s)
+		}
+		delete(m.groups, key)
+		m.order = slices.DeleteFunc(m.order, func(k string) bool { return k == key })
+		g = nil
 	}
-	g.alerts = append(g.alerts, a)
-	return Alert{}, false
+	if g == nil {
+		maxGroups := m.MaxGroups
+		if maxGroups <= 0 {
+			maxGroups = DefaultMaxGroups
+		}
+		if len(m.groups) >= maxGroups {
+			m.overflowed++
+			return append(out, a)
+		}
+		m.groups[key] = &mergeGroup{due: a.Created.Add(time.Duration(a.MergeWindowSeconds) * time.Second),
+			keys: a.MergeByKeys, values: values, first: a}
+		m.order = append(m.order, key)
+		return append(out, a)
+	}
+	g.fold(a, m.maxDiffs())
+	return out
 }
 
-// Due returns the alerts of every group whose window ended at or before now,
-// merged, oldest group first.
+func (m *Merger) maxDiffs() int {
+	if m.MaxValueDiffs <= 0 {
+		return DefaultMaxValueDiffs
+	}
+	return m.MaxValueDiffs
+}
+
+// fold adds a later alert to the group's summary.
+func (g *mergeGroup) fold(a Alert, maxDiffs int) {
+	if g.folded == 0 {
+		g.tfirst = a.Created
+		g.common = a.Record
+	} else {
+		g.common = commonPart(g.common, a.Record)
+	}
+	g.folded++
+	g.tlast = a.Created
+	if len(g.samples) < maxDiffs {
+		g.samples = append(g.samples, a)
+	}
+}
+
+// Due returns the summaries of every group whose window ended at or before
+// now, oldest group first, and closes those groups.
 func (m *Merger) Due(now time.Time) []Alert {
 	return m.release(func(g *mergeGroup) bool { return !now.Before(g.due) })
 }
 
-// Flush returns every group held, merged, whatever its window (at the end of
-// the input or on shutdown).
+// Flush returns the summary of every open group, whatever its window (at the
+// end of the input or on shutdown), and closes them.
 func (m *Merger) Flush() []Alert { return m.release(func(*mergeGroup) bool { return true }) }
 
-// Pending returns the number of alerts held.
+// Pending returns the number of alerts folded into summaries not yet sent.
 func (m *Merger) Pending() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	n := 0
 	for _, g := range m.groups {
-		n += len(g.alerts)
+		n += g.folded
 	}
 	return n
+}
+
+// Overflowed returns how many alerts were sent unmerged because MaxGroups
+// groups were open.
+func (m *Merger) Overflowed() uint64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.overflowed
 }
 
 func (m *Merger) release(ready func(*mergeGroup) bool) []Alert {
@@ -101,48 +180,50 @@ func (m *Merger) release(ready func(*mergeGroup) bool) []Alert {
 	}
 	m.order = kept
 	m.mu.Unlock()
-	out := make([]Alert, 0, len(groups))
+	var out []Alert
 	for _, g := range groups {
-		out = append(out, g.merge())
+		if s, ok := g.summary(); ok {
+			out = append(out, s)
+		}
 	}
 	return out
 }
 
-// merge turns a group into the one alert that is sent.
-func (g *mergeGroup) merge() Alert {
-	first := g.alerts[0]
-	if len(g.alerts) == 1 {
-		return first
+// summary is the alert that reports the folded alerts; ok is false when
+// nothing was folded (a group of one).
+func (g *mergeGroup) summary() (Alert, bool) {
+	if g.folded == 0 {
+		return Alert{}, false
 	}
-	last := g.alerts[len(g.alerts)-1]
 	mergedBy := make(map[string]any, len(g.keys))
 	for i, k := range g.keys {
 		mergedBy[k] = g.values[i]
 	}
-	common := first.Record
-	for _, a := range g.alerts[1:] {
-		common = commonPart(common, a.Record)
-	}
-	diffs := make(map[string]any, len(g.alerts))
-	for _, a := range g.alerts {
+	common := commonPart(g.common, g.common) // a copy, never an input record
+	diffs := make(map[string]any, len(g.samples))
+	for _, a := range g.samples {
 		diffs[a.Created.Format(time.RFC3339Nano)] = diffPart(a.Record, common)
 	}
 	for _, k := range g.keys {
-		delete(common, k) // already in MergedBy (a copy: commonPart never returns an input)
+		delete(common, k) // already in MergedBy
 	}
-	merged := first
+	merged := g.first
 	merged.ID = NewAlertID()
-	merged.Created = last.Created
-	merged.Record = map[string]any{
-		"AlertCount":      len(g.alerts),
-		"AlertTimeFirst":  first.Created.Format(time.RFC3339Nano),
-		"AlertTimeLast":   last.Created.Format(time.RFC3339Nano),
+	merged.Created = g.tlast
+	rec := map[string]any{
+		"AlertCount":      g.folded,
+		"AlertTimeFirst":  g.tfirst.Format(time.RFC3339Nano),
+		"AlertTimeLast":   g.tlast.Format(time.RFC3339Nano),
 		"MergedBy":        mergedBy,
 		"OtherCommonKeys": common,
 		"ValueDiffs":      diffs,
 	}
+	if omitted := g.folded - len(g.samples); omitted > 0 {
+		rec["ValueDiffsOmitted"] = omitted
+	}
+	merged.Record = rec
 	merged.MergeByKeys, merged.MergeWindowSeconds = nil, 0
-	return merged
+	return merged, true
 }
 
 // commonPart returns a new map of the values a and b share: equal scalars
