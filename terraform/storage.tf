@@ -1,0 +1,94 @@
+# The rules bucket (analysts upload YAML here; the functions only read it),
+# the dead letter for records the rules function could not classify or a rule
+# failed on, and the alert state table (thresholds, dedup, merging).
+
+module "rules_bucket" {
+  source                             = "./modules/bucket"
+  name                               = local.rules_bucket_name
+  kms_key_arn                        = local.kms_key_arn
+  noncurrent_version_expiration_days = var.rules_noncurrent_version_days
+  force_destroy                      = var.force_destroy
+  tags                               = local.tags
+}
+
+# What the analysts' role needs to change detections: write and delete rule
+# files under the prefix (and encrypt them with the bucket's key, which S3
+# asks for on their behalf). Nothing else: no read of other prefixes, no
+# bucket configuration, no direct use of the key.
+data "aws_iam_policy_document" "analysts" {
+  statement {
+    sid       = "UploadRules"
+    actions   = ["s3:PutObject", "s3:DeleteObject"]
+    resources = ["${module.rules_bucket.arn}/${local.rules_key_prefix}*"]
+  }
+  statement {
+    sid       = "EncryptUploadsThroughS3"
+    actions   = ["kms:GenerateDataKey"]
+    resources = [local.kms_key_arn]
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["s3.${local.region}.${local.dns_suffix}"]
+    }
+  }
+}
+
+resource "aws_iam_policy" "analysts" {
+  name        = "${var.name_prefix}-rules-upload"
+  description = "Upload and delete StreamAlert rule files under s3://${local.rules_bucket_name}/${local.rules_key_prefix}"
+  policy      = data.aws_iam_policy_document.analysts.json
+  tags        = local.tags
+}
+
+module "dead_letter_bucket" {
+  count                              = var.dead_letter == "s3" ? 1 : 0
+  source                             = "./modules/bucket"
+  name                               = coalesce(var.dead_letter_bucket_name, "${var.name_prefix}-dead-letter-${local.account_id}-${local.region}")
+  kms_key_arn                        = local.kms_key_arn
+  expiration_days                    = var.dead_letter_retention_days
+  noncurrent_version_expiration_days = 1
+  force_destroy                      = var.force_destroy
+  tags                               = local.tags
+}
+
+resource "aws_sqs_queue" "dead_letter" {
+  count                             = var.dead_letter == "sqs" ? 1 : 0
+  name                              = "${var.name_prefix}-dead-letter"
+  message_retention_seconds         = min(var.dead_letter_retention_days * 86400, 1209600)
+  kms_master_key_id                 = local.kms_key_arn
+  kms_data_key_reuse_period_seconds = 300
+  tags                              = local.tags
+}
+
+resource "aws_dynamodb_table" "alert_state" {
+  name                        = "${var.name_prefix}-alert-state"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "pk"
+  range_key                   = "sk"
+  deletion_protection_enabled = var.state_table_deletion_protection
+  tags                        = local.tags
+
+  attribute {
+    name = "pk"
+    type = "S"
+  }
+  attribute {
+    name = "sk"
+    type = "S"
+  }
+
+  # Epoch seconds after which DynamoDB deletes a window's state.
+  ttl {
+    attribute_name = "expires_at"
+    enabled        = true
+  }
+
+  point_in_time_recovery {
+    enabled = true
+  }
+
+  server_side_encryption {
+    enabled     = true
+    kms_key_arn = local.kms_key_arn
+  }
+}
