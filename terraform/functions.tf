@@ -4,7 +4,7 @@
 
 locals {
   dead_letter_env = var.dead_letter == "sqs" ? tomap({
-    DEAD_LETTER_QUEUE_URL = one(aws_sqs_queue.dead_letter[*].url)
+    DEAD_LETTER_QUEUE_URL = local.dead_letter_queue_url
     }) : tomap({
     DEAD_LETTER_BUCKET = one(module.dead_letter_bucket[*].name)
     DEAD_LETTER_PREFIX = var.dead_letter_prefix
@@ -15,7 +15,7 @@ locals {
     RULES_BUCKET     = module.rules_bucket.name
     RULES_PREFIX     = var.rules_prefix
     RULES_REFRESH    = var.rules_refresh
-    ALERTS_QUEUE_URL = aws_sqs_queue.alerts.url
+    ALERTS_QUEUE_URL = local.alerts_queue_url
   }), local.dead_letter_env)
 
   # Exactly what lambda/alerts reads.

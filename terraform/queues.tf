@@ -11,6 +11,12 @@ locals {
   alerts_dlq_arn        = "${local.sqs_arn_prefix}:${local.alerts_dlq_name}"
   rules_failures_arn    = "${local.sqs_arn_prefix}:${local.rules_failures_name}"
   dead_letter_queue_arn = "${local.sqs_arn_prefix}:${var.name_prefix}-dead-letter"
+
+  # Queue URLs as SQS forms them, so the functions' environment is complete
+  # in a plan.
+  sqs_url_prefix        = "https://sqs.${local.region}.${local.dns_suffix}/${local.account_id}"
+  alerts_queue_url      = "${local.sqs_url_prefix}/${local.alerts_queue_name}"
+  dead_letter_queue_url = "${local.sqs_url_prefix}/${var.name_prefix}-dead-letter"
 }
 
 resource "aws_sqs_queue" "alerts_dlq" {
