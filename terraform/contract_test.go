@@ -6,6 +6,7 @@
 package terraform_test
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -18,6 +19,25 @@ import (
 	"strings"
 	"testing"
 )
+
+// reporter is what the checks need from a test: *testing.T, or a
+// collector that lets a test check that a check catches what it should.
+type reporter interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+	Logf(format string, args ...any)
+}
+
+// collector is a reporter that keeps the problems instead of failing.
+type collector struct {
+	*testing.T
+	problems []string
+}
+
+func (c *collector) Errorf(format string, args ...any) {
+	c.problems = append(c.problems, fmt.Sprintf(format, args...))
+}
 
 // The functions' environment: a contract (DESIGN.md, "AWS topology").
 // Terraform sets exactly these, and the dead letter is either a queue or a
@@ -40,7 +60,7 @@ var wildcardResourceActions = map[string]bool{
 
 // checkEnv reports how env (the variables Terraform gives function fn,
 // "rules" or "alerts") differs from the contract.
-func checkEnv(t *testing.T, where, fn string, env []string) {
+func checkEnv(t reporter, where, fn string, env []string) {
 	t.Helper()
 	got := setOf(env)
 	var want []string
@@ -71,7 +91,7 @@ func checkEnv(t *testing.T, where, fn string, env []string) {
 // `env:"NAME"` struct tags. Reads under lambda/rules and lambda/alerts are
 // that function's; reads elsewhere under lambda/ (shared code) are
 // returned under "". ok is false when ROOT/lambda does not exist.
-func lambdaEnvReads(t *testing.T, root string) (reads map[string]map[string]string, ok bool) {
+func lambdaEnvReads(t reporter, root string) (reads map[string]map[string]string, ok bool) {
 	t.Helper()
 	dir := filepath.Join(root, "lambda")
 	if _, err := os.Stat(dir); err != nil {
@@ -175,7 +195,7 @@ func lambdaEnvReads(t *testing.T, root string) (reads map[string]map[string]stri
 
 // checkEnvAgainstCode compares what Terraform sets (fn → variables) with
 // what the Lambda code reads, when the code is in the repository.
-func checkEnvAgainstCode(t *testing.T, root, where string, set map[string][]string) {
+func checkEnvAgainstCode(t reporter, root, where string, set map[string][]string) {
 	t.Helper()
 	reads, ok := lambdaEnvReads(t, root)
 	if !ok {
@@ -249,7 +269,7 @@ func diff(want, got map[string]bool) (missing, extra []string) {
 // checkStatement reports a wildcard in an Allow statement of an identity
 // policy: an action containing "*", NotAction or NotResource, or the resource
 // "*" for actions that have resource-level permissions.
-func checkStatement(t *testing.T, where, effect string, actions, notActions, resources, notResources []string) {
+func checkStatement(t reporter, where, effect string, actions, notActions, resources, notResources []string) {
 	t.Helper()
 	if effect != "" && effect != "Allow" {
 		return

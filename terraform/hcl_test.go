@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -40,7 +41,7 @@ func (m *tfModule) all(typ string, labels ...string) []*hclsyntax.Block {
 	return out
 }
 
-func (m *tfModule) one(t *testing.T, typ string, labels ...string) *hclsyntax.Block {
+func (m *tfModule) one(t reporter, typ string, labels ...string) *hclsyntax.Block {
 	t.Helper()
 	bs := m.all(typ, labels...)
 	if len(bs) != 1 {
@@ -55,7 +56,7 @@ func pos(r hcl.Range) string {
 
 // loadModules parses every *.tf under dir (skipping .terraform folders),
 // grouped by folder; a syntax error fails the test with file:line:col.
-func loadModules(t *testing.T, dir string) map[string]*tfModule {
+func loadModules(t reporter, dir string) map[string]*tfModule {
 	t.Helper()
 	p := hclparse.NewParser()
 	mods := map[string]*tfModule{}
@@ -91,7 +92,7 @@ func loadModules(t *testing.T, dir string) map[string]*tfModule {
 		return nil
 	})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v", err)
 	}
 	if files == 0 {
 		t.Fatalf("no *.tf files under %s", dir)
@@ -122,7 +123,7 @@ func literalString(e hclsyntax.Expression) (string, bool) {
 }
 
 // attr returns block b's attribute name, failing the test when it is absent.
-func attr(t *testing.T, b *hclsyntax.Block, name string) *hclsyntax.Attribute {
+func attr(t reporter, b *hclsyntax.Block, name string) *hclsyntax.Attribute {
 	t.Helper()
 	a, ok := b.Body.Attributes[name]
 	if !ok {
@@ -131,7 +132,7 @@ func attr(t *testing.T, b *hclsyntax.Block, name string) *hclsyntax.Attribute {
 	return a
 }
 
-func wantLiteral(t *testing.T, b *hclsyntax.Block, name string, want cty.Value) {
+func wantLiteral(t reporter, b *hclsyntax.Block, name string, want cty.Value) {
 	t.Helper()
 	a := attr(t, b, name)
 	if a == nil {
@@ -139,8 +140,19 @@ func wantLiteral(t *testing.T, b *hclsyntax.Block, name string, want cty.Value) 
 	}
 	got, ok := literal(a.Expr)
 	if !ok || !got.Type().Equals(want.Type()) || !got.Equals(want).True() {
-		t.Errorf("%s: %s = %s, want %#v", pos(a.SrcRange), name, exprText(a.Expr), want)
+		t.Errorf("%s: %s = %s, want %s", pos(a.SrcRange), name, exprText(a.Expr), show(want))
 	}
+}
+
+// show writes a constant as it would be written in HCL.
+func show(v cty.Value) string {
+	switch v.Type() {
+	case cty.String:
+		return strconv.Quote(v.AsString())
+	case cty.Bool:
+		return strconv.FormatBool(v.True())
+	}
+	return v.GoString()
 }
 
 func exprText(e hclsyntax.Expression) string {
@@ -241,42 +253,9 @@ func TestHCL(t *testing.T) {
 	tfDir := filepath.Join(root, "terraform")
 	mods := loadModules(t, tfDir)
 
-	allowedTop := setOf([]string{"terraform", "variable", "output", "locals", "module", "resource", "data", "provider"})
 	buckets := 0
 	for dir, m := range mods {
-		for _, b := range m.blocks {
-			if !allowedTop[b.Type] {
-				t.Errorf("%s: unexpected top-level block %q", pos(b.DefRange()), b.Type)
-			}
-			if b.Type == "variable" || b.Type == "output" {
-				if a, ok := b.Body.Attributes["description"]; !ok {
-					t.Errorf("%s: %s %q has no description", pos(b.DefRange()), b.Type, b.Labels[0])
-				} else if s, ok := literalString(a.Expr); ok && strings.TrimSpace(s) == "" {
-					t.Errorf("%s: %s %q has an empty description", pos(a.SrcRange), b.Type, b.Labels[0])
-				}
-			}
-			if b.Type == "variable" {
-				attr(t, b, "type")
-			}
-			if b.Type == "resource" && b.Labels[0] == "aws_s3_bucket" && dir != "modules/bucket" {
-				t.Errorf("%s: a bucket outside modules/bucket misses its hardening (versioning, SSE-KMS, public access block, TLS-only)", pos(b.DefRange()))
-			}
-		}
-
-		// Every module pins Terraform and the AWS provider.
-		tb := m.one(t, "terraform")
-		wantLiteral(t, tb, "required_version", cty.StringVal(">= 1.5"))
-		rp := nested(tb, "required_providers")
-		if len(rp) != 1 {
-			t.Errorf("%s: want one required_providers block", pos(tb.DefRange()))
-		} else if a := attr(t, rp[0], "aws"); a != nil {
-			v, ok := literal(a.Expr)
-			if !ok || !v.Type().IsObjectType() || !v.Type().HasAttribute("version") ||
-				v.GetAttr("version").AsString() != "~> 5.100" || v.GetAttr("source").AsString() != "hashicorp/aws" {
-				t.Errorf("%s: aws provider: want source hashicorp/aws, version ~> 5.100", pos(a.SrcRange))
-			}
-		}
-
+		checkModule(t, dir, m)
 		checkResources(t, m)
 		checkIdentityPolicies(t, m)
 		buckets += len(m.all("resource", "aws_s3_bucket"))
@@ -293,9 +272,49 @@ func TestHCL(t *testing.T) {
 	checkExamples(t, tfDir, mods)
 }
 
+// checkModule checks what every module must have: known top-level blocks,
+// a description and type on every variable and output, the Terraform and
+// AWS provider pins, and buckets only through modules/bucket.
+func checkModule(t reporter, dir string, m *tfModule) {
+	t.Helper()
+	for _, b := range m.blocks {
+		if !allowedTop[b.Type] {
+			t.Errorf("%s: unexpected top-level block %q", pos(b.DefRange()), b.Type)
+		}
+		if b.Type == "variable" || b.Type == "output" {
+			if a, ok := b.Body.Attributes["description"]; !ok {
+				t.Errorf("%s: %s %q has no description", pos(b.DefRange()), b.Type, b.Labels[0])
+			} else if s, ok := literalString(a.Expr); ok && strings.TrimSpace(s) == "" {
+				t.Errorf("%s: %s %q has an empty description", pos(a.SrcRange), b.Type, b.Labels[0])
+			}
+		}
+		if b.Type == "variable" {
+			attr(t, b, "type")
+		}
+		if b.Type == "resource" && b.Labels[0] == "aws_s3_bucket" && dir != "modules/bucket" {
+			t.Errorf("%s: a bucket outside modules/bucket misses its hardening (versioning, SSE-KMS, public access block, TLS-only)", pos(b.DefRange()))
+		}
+	}
+
+	tb := m.one(t, "terraform")
+	wantLiteral(t, tb, "required_version", cty.StringVal(">= 1.5"))
+	rp := nested(tb, "required_providers")
+	if len(rp) != 1 {
+		t.Errorf("%s: want one required_providers block", pos(tb.DefRange()))
+	} else if a := attr(t, rp[0], "aws"); a != nil {
+		v, ok := literal(a.Expr)
+		if !ok || !v.Type().IsObjectType() || !v.Type().HasAttribute("version") || !v.Type().HasAttribute("source") ||
+			v.GetAttr("version").AsString() != "~> 5.100" || v.GetAttr("source").AsString() != "hashicorp/aws" {
+			t.Errorf("%s: aws provider: want source hashicorp/aws, version ~> 5.100", pos(a.SrcRange))
+		}
+	}
+}
+
+var allowedTop = setOf([]string{"terraform", "variable", "output", "locals", "module", "resource", "data", "provider"})
+
 // checkResources checks the settings the issue requires on each kind of
 // resource wherever it appears.
-func checkResources(t *testing.T, m *tfModule) {
+func checkResources(t reporter, m *tfModule) {
 	t.Helper()
 	for _, b := range m.all("resource") {
 		switch b.Labels[0] {
@@ -383,7 +402,7 @@ var resourcePolicyAttrs = map[string]string{
 
 // checkIdentityPolicies checks the constant parts of every IAM policy
 // document in m that no resource policy uses.
-func checkIdentityPolicies(t *testing.T, m *tfModule) {
+func checkIdentityPolicies(t reporter, m *tfModule) {
 	t.Helper()
 	resourceDocs := map[string]bool{}
 	for _, b := range m.all("resource") {
@@ -428,7 +447,7 @@ func checkIdentityPolicies(t *testing.T, m *tfModule) {
 
 // checkEnvLocals checks the keys of the functions' environment as the root
 // module writes them (both dead-letter variants appear in the source).
-func checkEnvLocals(t *testing.T, root string, m *tfModule) {
+func checkEnvLocals(t reporter, root string, m *tfModule) {
 	t.Helper()
 	locals := map[string]*hclsyntax.Attribute{}
 	for _, b := range m.all("locals") {
@@ -466,7 +485,7 @@ func checkEnvLocals(t *testing.T, root string, m *tfModule) {
 // checkExamples: each example has a README, a provider "aws" block, the
 // root module as its source, and a value for every input the root module
 // requires, so `terraform plan` needs no -var.
-func checkExamples(t *testing.T, tfDir string, mods map[string]*tfModule) {
+func checkExamples(t reporter, tfDir string, mods map[string]*tfModule) {
 	t.Helper()
 	required := map[string]bool{}
 	for _, v := range mods["."].all("variable") {
@@ -521,6 +540,6 @@ func checkExamples(t *testing.T, tfDir string, mods map[string]*tfModule) {
 		}
 	}
 	if n == 0 {
-		t.Error("no examples")
+		t.Errorf("no examples")
 	}
 }

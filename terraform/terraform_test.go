@@ -101,7 +101,7 @@ func TestTerraformPlan(t *testing.T) {
 	tmp := t.TempDir()
 	cfg := filepath.Join(tmp, "cli.tfrc")
 	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(cliConfig, mirror)), 0o644); err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v", err)
 	}
 	env := []string{"TF_CLI_CONFIG_FILE=" + cfg, "TF_IN_AUTOMATION=1", "TF_INPUT=0", "CHECKPOINT_DISABLE=1",
 		"AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=testtesttest", "AWS_EC2_METADATA_DISABLED=true"}
@@ -150,14 +150,14 @@ func TestTerraformPlan(t *testing.T) {
 	}
 }
 
-func mustWrite(t *testing.T, path, s string) {
+func mustWrite(t reporter, path, s string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v", err)
 	}
 }
 
-func writeZip(t *testing.T, path, content string) {
+func writeZip(t reporter, path, content string) {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
@@ -169,14 +169,14 @@ func writeZip(t *testing.T, path, content string) {
 		err = zw.Close()
 	}
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v", err)
 	}
 	mustWrite(t, path, buf.String())
 }
 
 // copyTree copies the *.tf, *.md and *.yaml files of src to dst, leaving out
 // what terraform writes (.terraform, lock files, state, plans).
-func copyTree(t *testing.T, src, dst string) {
+func copyTree(t reporter, src, dst string) {
 	t.Helper()
 	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -201,7 +201,7 @@ func copyTree(t *testing.T, src, dst string) {
 		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
 	})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v", err)
 	}
 }
 
@@ -390,7 +390,7 @@ func strs(v any) []string {
 }
 
 // checkPlan checks one example's plan.
-func checkPlan(t *testing.T, root, example string, p *plan, zips map[string]string) {
+func checkPlan(t reporter, root, example string, p *plan, zips map[string]string) {
 	t.Helper()
 	byModule := map[string][]planned{}
 	for _, r := range p.all() {
@@ -507,7 +507,7 @@ func checkPlan(t *testing.T, root, example string, p *plan, zips map[string]stri
 	// Every bucket: public access blocked, SSE-KMS, versioned, TLS-only.
 	buckets := find("aws_s3_bucket", "")
 	if len(buckets) == 0 {
-		t.Error("no buckets")
+		t.Errorf("no buckets")
 	}
 	for _, b := range buckets {
 		mod := moduleInstance(b.Address)
@@ -570,13 +570,13 @@ func checkPlan(t *testing.T, root, example string, p *plan, zips map[string]stri
 	// The outputs the issue asks for.
 	bucket := str(p.OutputChanges["rules_bucket"].After)
 	if bucket == "" {
-		t.Error("output rules_bucket is not known in the plan")
+		t.Errorf("output rules_bucket is not known in the plan")
 	}
 	if cmd := str(p.OutputChanges["rules_push_command"].After); !strings.HasPrefix(cmd, "streamalert rules push --bucket "+bucket) || bucket == "" {
 		t.Errorf("rules_push_command = %q", cmd)
 	}
 	if _, ok := p.OutputChanges["analysts_policy_arn"]; !ok {
-		t.Error("no analysts_policy_arn output")
+		t.Errorf("no analysts_policy_arn output")
 	}
 
 	switch example {
@@ -594,16 +594,16 @@ func checkPlan(t *testing.T, root, example string, p *plan, zips map[string]stri
 			t.Errorf("%s: event_source_arn %q, want the existing stream", esm.Address, arn)
 		}
 		if len(find("aws_sqs_queue", "s3")) != 1 || len(find("aws_s3_bucket_notification", "")) != 1 {
-			t.Error("existing-stream: want the log bucket's notification queue and notification")
+			t.Errorf("existing-stream: want the log bucket's notification queue and notification")
 		}
 	}
 }
 
-func fileHash(t *testing.T, path string) string {
+func fileHash(t reporter, path string) string {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v", err)
 	}
 	sum := sha256.Sum256(b)
 	return base64.StdEncoding.EncodeToString(sum[:])
@@ -644,11 +644,11 @@ func statements(r planned) []statement {
 // checkPlanPolicies checks every identity policy in the plan: each policy
 // document no resource policy uses, and each role or managed policy whose
 // JSON is known.
-func checkPlanPolicies(t *testing.T, p *plan) {
+func checkPlanPolicies(t reporter, p *plan) {
 	t.Helper()
 	resourceDocs := p.resourcePolicyDocs()
 	if len(resourceDocs) == 0 {
-		t.Error("found no resource policies in the configuration: the identity/resource split is broken")
+		t.Errorf("found no resource policies in the configuration: the identity/resource split is broken")
 	}
 	checked := map[string]bool{}
 	for _, r := range p.ofType("aws_iam_policy_document") {
@@ -732,7 +732,7 @@ func oneOrMany(v any) []string {
 }
 
 // checkPlanAlarms: the issue's alarms exist and notify a topic.
-func checkPlanAlarms(t *testing.T, p *plan) {
+func checkPlanAlarms(t reporter, p *plan) {
 	t.Helper()
 	metrics := map[string]bool{}
 	for _, a := range p.ofType("aws_cloudwatch_metric_alarm") {
