@@ -1,5 +1,6 @@
 # The smallest StreamAlert deployment: a new Kinesis stream, the rules bucket,
-# and a Slack output whose webhook URL is read from an SSM parameter.
+# and a Slack output whose webhook URL is read from an SSM parameter (plus the
+# PagerDuty routing key the shipped rules' second output needs).
 #
 #   make package                      # at the repository's root: dist/*.zip
 #   terraform init && terraform apply
@@ -39,6 +40,12 @@ variable "slack_webhook_parameter" {
   default     = "/streamalert/slack/security"
 }
 
+variable "pagerduty_routing_key_parameter" {
+  description = "SSM SecureString parameter holding the PagerDuty Events API v2 routing key (the shipped rules also page pagerduty-v2:oncall)."
+  type        = string
+  default     = "/streamalert/pagerduty/oncall"
+}
+
 provider "aws" {
   region = var.region
 }
@@ -57,10 +64,11 @@ module "streamalert" {
     stream_mode = "ON_DEMAND"
   }
 
-  # The Slack output's secret. The default secret_name_prefix
-  # ("streamalert/") already covers it; naming it keeps the grant exact.
+  # The outputs' secrets, exactly (streamalert.yaml names them as
+  # ssm:NAME). The default secret_name_prefix ("streamalert/") would cover
+  # them too; naming them keeps the grant to these two.
   secret_name_prefix  = null
-  ssm_parameter_names = [var.slack_webhook_parameter]
+  ssm_parameter_names = [var.slack_webhook_parameter, var.pagerduty_routing_key_parameter]
 }
 
 output "rules_bucket" {
