@@ -38,17 +38,16 @@ data "aws_iam_policy_document" "kms_key" {
   }
 
   statement {
-    sid       = "S3AndCloudWatchSendToEncryptedTopicsAndQueues"
+    sid = "S3AndCloudWatchSendToEncryptedTopicsAndQueues"
+    # As AWS documents it for S3 notifications and alarms into encrypted
+    # topics and queues: no source condition (the services do not all pass
+    # one to KMS). What they may send where is limited by the topics' and
+    # queues' own policies (this bucket, these alarms).
     actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
     resources = ["*"]
     principals {
       type        = "Service"
       identifiers = ["s3.${local.dns_suffix}", "cloudwatch.${local.dns_suffix}"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
     }
   }
 }
