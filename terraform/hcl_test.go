@@ -426,7 +426,7 @@ func checkIdentityPolicies(t reporter, m *tfModule) {
 			continue
 		}
 		for _, s := range stmts {
-			where := fmt.Sprintf("%s (%s.%s)", pos(s.DefRange()), m.dir, name)
+			where := fmt.Sprintf("%s (data.aws_iam_policy_document.%s)", pos(s.DefRange()), name)
 			if len(nested(s, "principals")) > 0 {
 				t.Errorf("%s: identity policy statement with principals", where)
 			}

@@ -114,7 +114,7 @@ func TestTerraformPlan(t *testing.T) {
 	}
 	run := tf{t: t, bin: bin, env: env}
 
-	run.run(tfDir, "fmt", "-check", "-recursive", "-diff")
+	run.run(tfDir, "fmt", "-check", "-recursive", "-diff", "-no-color")
 
 	// Placeholder deployment packages: the plan hashes them; `make package`
 	// builds the real ones.
