@@ -277,7 +277,7 @@ resource "aws_s3_bucket_policy" "b" {
 		`resource "*" for sqs:SendMessage`,
 	)
 	for _, p := range c.problems {
-		if strings.Contains(p, "bad.bucket") {
+		if strings.Contains(p, "aws_iam_policy_document.bucket)") {
 			t.Errorf("the bucket policy (a resource policy) was checked as an identity policy: %s", p)
 		}
 	}
