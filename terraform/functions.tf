@@ -183,7 +183,7 @@ data "aws_iam_policy_document" "alerts" {
   statement {
     sid       = "AlertState"
     actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"]
-    resources = ["arn:${local.partition}:dynamodb:${local.region}:${local.account_id}:table/${aws_dynamodb_table.alert_state.name}"]
+    resources = ["arn:${local.partition}:dynamodb:${local.region}:${local.account_id}:table/${local.state_table_name}"]
   }
 
   statement {

@@ -60,8 +60,12 @@ resource "aws_sqs_queue" "dead_letter" {
   tags                              = local.tags
 }
 
+locals {
+  state_table_name = "${var.name_prefix}-alert-state"
+}
+
 resource "aws_dynamodb_table" "alert_state" {
-  name                        = "${var.name_prefix}-alert-state"
+  name                        = local.state_table_name
   billing_mode                = "PAY_PER_REQUEST"
   hash_key                    = "pk"
   range_key                   = "sk"

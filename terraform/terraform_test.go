@@ -131,6 +131,8 @@ func TestTerraformPlan(t *testing.T) {
 	if err != nil || len(examples) == 0 {
 		t.Fatalf("no examples under %s", copyDir)
 	}
+	// Besides the examples, a configuration with every option on.
+	examples = append(examples, filepath.Join(copyDir, "testdata", "everything"))
 	for _, ex := range examples {
 		name := filepath.Base(ex)
 		t.Run(name, func(t *testing.T) {
@@ -473,8 +475,12 @@ func checkPlan(t reporter, root, example string, p *plan, zips map[string]string
 		if f.Values["runtime"] != "provided.al2023" || f.Values["handler"] != "bootstrap" || f.Values["package_type"] != "Zip" {
 			t.Errorf("%s: runtime %v handler %v", f.Address, f.Values["runtime"], f.Values["handler"])
 		}
-		if arch := strs(f.Values["architectures"]); len(arch) != 1 || arch[0] != "arm64" {
-			t.Errorf("%s: architectures %v, want the default arm64", f.Address, arch)
+		wantArch := "arm64" // the default
+		if example == "everything" {
+			wantArch = "x86_64"
+		}
+		if arch := strs(f.Values["architectures"]); len(arch) != 1 || arch[0] != wantArch {
+			t.Errorf("%s: architectures %v, want %s", f.Address, arch, wantArch)
 		}
 		if want := fileHash(t, zips[fn]); f.Values["source_code_hash"] != want {
 			t.Errorf("%s: source_code_hash %v, want %s (of %s)", f.Address, f.Values["source_code_hash"], want, zips[fn])
@@ -489,7 +495,7 @@ func checkPlan(t reporter, root, example string, p *plan, zips map[string]string
 		checkEnv(t, f.Address, fn, setEnv[fn])
 		timeouts[fn], _ = f.Values["timeout"].(float64)
 		if fn == "rules" {
-			if b := str(vars["RULES_BUCKET"]); b == "" || vars["ALERTS_QUEUE_URL"] != "https://sqs.us-east-1.amazonaws.com/"+testAccount+"/"+str(alerts.Values["name"]) {
+			if u := str(vars["ALERTS_QUEUE_URL"]); str(vars["RULES_BUCKET"]) == "" || !strings.HasPrefix(u, "https://sqs.") || !strings.HasSuffix(u, ".amazonaws.com/"+testAccount+"/"+str(alerts.Values["name"])) {
 				t.Errorf("%s: RULES_BUCKET %v, ALERTS_QUEUE_URL %v", f.Address, vars["RULES_BUCKET"], vars["ALERTS_QUEUE_URL"])
 			}
 		}
@@ -596,6 +602,8 @@ func checkPlan(t reporter, root, example string, p *plan, zips map[string]string
 		if len(find("aws_sqs_queue", "s3")) != 1 || len(find("aws_s3_bucket_notification", "")) != 1 {
 			t.Errorf("existing-stream: want the log bucket's notification queue and notification")
 		}
+	case "everything":
+		checkEverything(t, p, find)
 	}
 }
 
@@ -746,6 +754,142 @@ func checkPlanAlarms(t reporter, p *plan) {
 		"StreamAlert/UnclassifiedRecords", "StreamAlert/RuleErrors", "StreamAlert/DeliveryFailures", "StreamAlert/RulesetReloadFailures"} {
 		if !metrics[m] {
 			t.Errorf("no alarm on %s", m)
+		}
+	}
+}
+
+// checkEverything checks the options testdata/everything turns on.
+func checkEverything(t reporter, p *plan, find func(typ, name string) []planned) {
+	t.Helper()
+	count := func(typ, name string, want int) {
+		t.Helper()
+		if got := len(find(typ, name)); got != want {
+			t.Errorf("%s.%s: %d, want %d", typ, name, got, want)
+		}
+	}
+	count("aws_kms_key", "", 0)            // the key given
+	count("aws_sns_topic", "operators", 0) // the alarm topic given
+	count("aws_s3_bucket_notification", "logs", 3)
+	count("aws_lambda_permission", "s3", 1)
+	count("aws_lambda_permission", "sns", 3)
+	count("aws_sns_topic_subscription", "rules", 3)
+	count("aws_lambda_event_source_mapping", "sqs", 2)
+	count("aws_sqs_queue", "dead_letter", 1)
+	count("aws_s3_bucket", "", 3) // rules bucket and two new log buckets; no dead-letter bucket
+
+	for _, s := range find("aws_kinesis_stream", "this") {
+		if s.Values["shard_count"] != 2.0 || get(s.Values, "stream_mode_details", 0, "stream_mode") != "PROVISIONED" {
+			t.Errorf("%s: shard_count %v, mode %v", s.Address, s.Values["shard_count"], get(s.Values, "stream_mode_details", 0, "stream_mode"))
+		}
+	}
+	for _, m := range find("aws_lambda_event_source_mapping", "") {
+		want := map[string]any{"sqs": 5.0, "alerts": 2.0}[m.Name]
+		if want != nil && get(m.Values, "scaling_config", 0, "maximum_concurrency") != want {
+			t.Errorf("%s: maximum_concurrency %v, want %v", m.Address, get(m.Values, "scaling_config", 0, "maximum_concurrency"), want)
+		}
+	}
+	for _, f := range find("aws_lambda_function", "") {
+		if get(f.Values, "tracing_config", 0, "mode") != "Active" {
+			t.Errorf("%s: tracing %v", f.Address, get(f.Values, "tracing_config", 0, "mode"))
+		}
+		if v := get(f.Values, "environment", 0, "variables", "RULES_PREFIX"); v != "team/prod" {
+			t.Errorf("%s: RULES_PREFIX %v", f.Address, v)
+		}
+	}
+	for _, r := range find("aws_iam_role", "") {
+		if !strings.HasSuffix(str(r.Values["permissions_boundary"]), ":policy/boundary") {
+			t.Errorf("%s: permissions boundary %v", r.Address, r.Values["permissions_boundary"])
+		}
+	}
+	if cmd := str(p.OutputChanges["rules_push_command"].After); !strings.HasSuffix(cmd, " --prefix team/prod") {
+		t.Errorf("rules_push_command %q without the prefix", cmd)
+	}
+
+	// With the key given, every policy is known in the plan: the grants,
+	// exactly.
+	grants := map[string]map[string]bool{} // function → "action resource"
+	for _, r := range p.ofType("aws_iam_role_policy") {
+		doc, ok := r.Values["policy"].(string)
+		if !ok {
+			t.Errorf("%s: policy unknown in the plan although every ARN is known", r.Address)
+			continue
+		}
+		var pol struct {
+			Statement []struct{ Action, Resource any }
+		}
+		if err := json.Unmarshal([]byte(doc), &pol); err != nil {
+			t.Errorf("%s: %v", r.Address, err)
+			continue
+		}
+		fn := strings.TrimSuffix(strings.TrimPrefix(str(r.Values["name"]), "sa-test-"), "-permissions")
+		grants[fn] = map[string]bool{}
+		for _, s := range pol.Statement {
+			for _, a := range oneOrMany(s.Action) {
+				for _, res := range oneOrMany(s.Resource) {
+					grants[fn][a+" "+res] = true
+				}
+			}
+		}
+	}
+	const arn = "arn:aws:%s:eu-west-1:" + testAccount + ":%s"
+	for fn, want := range map[string][]string{
+		"rules": {
+			"s3:GetObject arn:aws:s3:::sa-test-rules-" + testAccount + "-eu-west-1/team/prod/*",
+			"s3:ListBucket arn:aws:s3:::sa-test-rules-" + testAccount + "-eu-west-1",
+			"sqs:SendMessage " + fmt.Sprintf(arn, "sqs", "sa-test-alerts"),
+			"sqs:SendMessage " + fmt.Sprintf(arn, "sqs", "sa-test-rules-failures"),
+			"sqs:SendMessage " + fmt.Sprintf(arn, "sqs", "sa-test-dead-letter"),
+			"kinesis:GetRecords " + fmt.Sprintf(arn, "kinesis", "stream/sa-test-logs"),
+			"sqs:ReceiveMessage " + fmt.Sprintf(arn, "sqs", "vendor-queue"),
+			"sqs:ReceiveMessage " + fmt.Sprintf(arn, "sqs", "sa-test-s3-existing-sqs-logs"),
+			"s3:GetObject arn:aws:s3:::existing.sqs.logs/AWSLogs/*",
+			"s3:GetObject arn:aws:s3:::sa-test-new-sns/*",
+			"kms:Decrypt " + fmt.Sprintf(arn, "kms", "key/bucket-key"),
+			"kms:Decrypt " + fmt.Sprintf(arn, "kms", "key/queue-key"),
+			"xray:PutTraceSegments *",
+		},
+		"alerts": {
+			"s3:GetObject arn:aws:s3:::sa-test-rules-" + testAccount + "-eu-west-1/team/prod/streamalert.yaml",
+			"dynamodb:UpdateItem " + fmt.Sprintf(arn, "dynamodb", "table/sa-test-alert-state"),
+			"ssm:GetParameter " + fmt.Sprintf(arn, "ssm", "parameter/sa-test/*"),
+			"ssm:GetParameter " + fmt.Sprintf(arn, "ssm", "parameter/other/slack"),
+			"secretsmanager:GetSecretValue " + fmt.Sprintf(arn, "secretsmanager", "secret:sa-test/*"),
+			"secretsmanager:GetSecretValue " + fmt.Sprintf(arn, "secretsmanager", "secret:pagerduty-AbCdEf"),
+			"kms:Decrypt " + fmt.Sprintf(arn, "kms", "key/secrets-key"),
+			"sns:Publish " + fmt.Sprintf(arn, "sns", "alerts-out"),
+			"sqs:SendMessage " + fmt.Sprintf(arn, "sqs", "alerts-out"),
+			"lambda:InvokeFunction " + fmt.Sprintf(arn, "lambda", "function:alert-handler"),
+			"firehose:PutRecordBatch " + fmt.Sprintf(arn, "firehose", "deliverystream/alerts"),
+			"s3:PutObject arn:aws:s3:::sa-test-alert-archive/*",
+			"logs:PutLogEvents " + fmt.Sprintf(arn, "logs", "log-group:/alerts:log-stream:*"),
+			"kms:GenerateDataKey " + fmt.Sprintf(arn, "kms", "key/outputs-key"),
+			"xray:PutTraceSegments *",
+		},
+	} {
+		for _, g := range want {
+			if !grants[fn][g] {
+				t.Errorf("%s role: no grant %q", fn, g)
+			}
+		}
+	}
+	// What one function needs, the other does not get.
+	for _, g := range []string{"sqs:SendMessage " + fmt.Sprintf(arn, "sqs", "sa-test-alerts"), "kinesis:GetRecords " + fmt.Sprintf(arn, "kinesis", "stream/sa-test-logs")} {
+		if grants["alerts"][g] {
+			t.Errorf("alerts role has the rules function's grant %q", g)
+		}
+	}
+	for _, g := range []string{"sns:Publish " + fmt.Sprintf(arn, "sns", "alerts-out"), "dynamodb:UpdateItem " + fmt.Sprintf(arn, "dynamodb", "table/sa-test-alert-state")} {
+		if grants["rules"][g] {
+			t.Errorf("rules role has the alerts function's grant %q", g)
+		}
+	}
+
+	for _, a := range p.ofType("aws_cloudwatch_metric_alarm") {
+		if acts := strs(a.Values["alarm_actions"]); len(acts) != 1 || acts[0] != fmt.Sprintf(arn, "sns", "oncall") {
+			t.Errorf("%s: alarm_actions %v", a.Address, acts)
+		}
+		if a.Values["namespace"] == "StreamAlert" && get(a.Values, "dimensions", "Service") != "StreamAlert" {
+			t.Errorf("%s: dimensions %v", a.Address, a.Values["dimensions"])
 		}
 	}
 }
