@@ -66,7 +66,7 @@ module "alarms" {
   dead_letter_queue_names           = local.dead_letter_queue_names
   dead_letter_age_threshold_seconds = var.alarm_thresholds.dead_letter_age_seconds
   custom_metrics                    = var.alarm_thresholds.metrics
-  custom_metric_dimensions          = var.metric_dimensions
+  custom_metric_dimension_keys      = var.metric_dimension_keys
   period_seconds                    = var.alarm_thresholds.period_seconds
   tags                              = local.tags
 }

@@ -120,6 +120,10 @@ type config struct {
 
 func main() { _ = os.Getenv("LOG_LEVEL") }
 `,
+		"lambda/internal/rulesfn/env.go": `package rulesfn
+
+func FromEnv(getenv func(string) string) string { return getenv("RULES_PREFIX") }
+`,
 		"lambda/internal/env/env.go": `package env
 
 import "os"
@@ -137,7 +141,7 @@ var _ = os.Getenv("ONLY_IN_TESTS")
 	if !ok {
 		t.Fatal("lambda/ not found")
 	}
-	for fn, names := range map[string][]string{"rules": {"RULES_BUCKET", "ALERTS_QUEUE_URL", "RULES_REFRESH"}, "alerts": {"ALERTS_STATE_TABLE", "LOG_LEVEL"}, "": {"RULES_PREFIX"}} {
+	for fn, names := range map[string][]string{"rules": {"RULES_BUCKET", "ALERTS_QUEUE_URL", "RULES_REFRESH", "RULES_PREFIX"}, "alerts": {"ALERTS_STATE_TABLE", "LOG_LEVEL"}, "": {"RULES_PREFIX"}} {
 		if missing, extra := diff(setOf(names), keys(reads[fn])); len(missing)+len(extra) > 0 {
 			t.Errorf("%q reads: missing %v, extra %v", fn, missing, extra)
 		}
@@ -280,5 +284,42 @@ resource "aws_s3_bucket_policy" "b" {
 		if strings.Contains(p, "aws_iam_policy_document.bucket)") {
 			t.Errorf("the bucket policy (a resource policy) was checked as an identity policy: %s", p)
 		}
+	}
+}
+
+func TestMetricsAgainstCode(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{"lambda/internal/rulesfn/f.go": `package rulesfn
+
+type counters struct{}
+
+func (counters) Add(name string, n float64, dims ...string) {}
+
+type fn struct{ metrics counters }
+
+func (f fn) run(src, rule string) {
+	f.metrics.Add("UnclassifiedRecords", 1, "Source", src)
+	f.metrics.Add("RuleErrors", 1, "Rule", rule)
+	f.metrics.Add("RulesetReloadFailures", 1)
+	var other counters
+	other.Add("NotAMetric", 1)
+}
+`})
+	c := &collector{T: t}
+	emitted, ok := lambdaMetrics(c, root)
+	if !ok || len(emitted) != 3 || emitted["UnclassifiedRecords"]["Source"] == "" || emitted["RulesetReloadFailures"][""] == "" {
+		t.Fatalf("emitted = %v", emitted)
+	}
+	checkMetricsAgainstCode(c, root, "test", map[string][]string{
+		"StreamAlert/UnclassifiedRecords":   {"Source"},
+		"StreamAlert/RuleErrors":            {},
+		"StreamAlert/RulesetReloadFailures": {},
+		"StreamAlert/DeliveryFailures":      {"Output"},
+		"AWS/Lambda/Errors":                 nil,
+	})
+	wantProblems(t, c, "the alarm on StreamAlert/RuleErrors sums over dimensions []; the code emits it with [Rule]",
+		"StreamAlert/DeliveryFailures, which no code under lambda/ emits")
+	if len(c.problems) != 2 {
+		t.Errorf("want 2 problems, got:\n%s", strings.Join(c.problems, "\n"))
 	}
 }

@@ -87,10 +87,11 @@ func checkEnv(t reporter, where, fn string, env []string) {
 
 // lambdaEnvReads finds the environment variables the Lambda code in
 // ROOT/lambda reads: string constants passed to os.Getenv, os.LookupEnv or
-// any function whose name contains "env" (a helper such as envOr), and
-// `env:"NAME"` struct tags. Reads under lambda/rules and lambda/alerts are
-// that function's; reads elsewhere under lambda/ (shared code) are
-// returned under "". ok is false when ROOT/lambda does not exist.
+// any function whose name contains "env" (a helper such as envOr or a
+// getenv parameter), and `env:"NAME"` struct tags. Reads in a folder named
+// rules or rulesfn (alerts, alertsfn) anywhere under lambda/ are that
+// function's; reads elsewhere under lambda/ (shared code) are returned
+// under "". ok is false when ROOT/lambda does not exist.
 func lambdaEnvReads(t reporter, root string) (reads map[string]map[string]string, ok bool) {
 	t.Helper()
 	dir := filepath.Join(root, "lambda")
@@ -125,8 +126,13 @@ func lambdaEnvReads(t reporter, root string) (reads map[string]map[string]string
 	for pkgDir, fs := range files {
 		rel, _ := filepath.Rel(dir, pkgDir)
 		owner := ""
-		if first := strings.Split(filepath.ToSlash(rel), "/")[0]; first == "rules" || first == "alerts" {
-			owner = first
+		for _, part := range strings.Split(filepath.ToSlash(rel), "/") {
+			switch part {
+			case "rules", "rulesfn":
+				owner = "rules"
+			case "alerts", "alertsfn":
+				owner = "alerts"
+			}
 		}
 		consts := map[string]string{}
 		for _, f := range fs {
@@ -213,7 +219,7 @@ func checkEnvAgainstCode(t reporter, root, where string, set map[string][]string
 	for _, fn := range []string{"rules", "alerts"} {
 		has := setOf(set[fn])
 		for name, pos := range reads[fn] {
-			if !has[name] {
+			if !has[name] && !(fn == "rules" && otherDeadLetterSet(name, has)) {
 				t.Errorf("%s: %s reads %s but Terraform does not set it for the %s function", where, pos, name, fn)
 			}
 		}
@@ -226,10 +232,24 @@ func checkEnvAgainstCode(t reporter, root, where string, set map[string][]string
 		}
 	}
 	for name, pos := range reads[""] {
-		if !setOf(set["rules"])[name] && !setOf(set["alerts"])[name] {
+		if !setOf(set["rules"])[name] && !setOf(set["alerts"])[name] && !otherDeadLetterSet(name, setOf(set["rules"])) {
 			t.Errorf("%s: %s reads %s but Terraform sets it for neither function", where, pos, name)
 		}
 	}
+}
+
+// otherDeadLetterSet reports whether name is one of the two dead-letter
+// variants (queue, or bucket + prefix) while the other variant is the one
+// set: the code reads both to see which it was given.
+func otherDeadLetterSet(name string, set map[string]bool) bool {
+	queue, bucket := setOf(rulesDLQueueEnv), setOf(rulesDLBucket)
+	switch {
+	case queue[name]:
+		return set["DEAD_LETTER_BUCKET"]
+	case bucket[name]:
+		return set["DEAD_LETTER_QUEUE_URL"]
+	}
+	return false
 }
 
 func setOf(xs []string) map[string]bool {
@@ -294,5 +314,116 @@ func checkStatement(t reporter, where, effect string, actions, notActions, resou
 				t.Errorf("%s: resource \"*\" for %s (only %v may have it)", where, a, sorted(wildcardResourceActions))
 			}
 		}
+	}
+}
+
+// lambdaMetrics finds the metrics the Lambda code emits: calls
+// X.Add("Name", n, "Dim", v, ...) on a receiver whose name contains
+// "metric". It returns name → the dimension name sets (sorted, joined by
+// ",") it is emitted with, and where; ok is false without ROOT/lambda.
+func lambdaMetrics(t reporter, root string) (emitted map[string]map[string]string, ok bool) {
+	t.Helper()
+	dir := filepath.Join(root, "lambda")
+	if _, err := os.Stat(dir); err != nil {
+		return nil, false
+	}
+	emitted = map[string]map[string]string{}
+	metricRecv := regexp.MustCompile(`(?i)metric`)
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			return err
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) < 2 {
+				return true
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok || sel.Sel.Name != "Add" {
+				return true
+			}
+			recv := ""
+			switch x := sel.X.(type) {
+			case *ast.Ident:
+				recv = x.Name
+			case *ast.SelectorExpr:
+				recv = x.Sel.Name
+			}
+			if !metricRecv.MatchString(recv) {
+				return true
+			}
+			lit := func(e ast.Expr) (string, bool) {
+				b, ok := e.(*ast.BasicLit)
+				if !ok || b.Kind != token.STRING {
+					return "", false
+				}
+				s, err := strconv.Unquote(b.Value)
+				return s, err == nil
+			}
+			name, ok := lit(call.Args[0])
+			if !ok {
+				return true
+			}
+			var dims []string
+			for i := 2; i < len(call.Args); i += 2 {
+				if d, ok := lit(call.Args[i]); ok {
+					dims = append(dims, d)
+				}
+			}
+			sort.Strings(dims)
+			if emitted[name] == nil {
+				emitted[name] = map[string]string{}
+			}
+			emitted[name][strings.Join(dims, ",")] = fset.Position(call.Pos()).String()
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("reading the Lambda code: %v", err)
+	}
+	return emitted, true
+}
+
+// checkMetricsAgainstCode: every alarm on a StreamAlert metric names a
+// metric the code emits, with a dimension set it emits it with (an alarm
+// that matches no series never fires).
+func checkMetricsAgainstCode(t reporter, root, where string, alarmed map[string][]string) {
+	t.Helper()
+	emitted, ok := lambdaMetrics(t, root)
+	if !ok {
+		t.Logf("%s: lambda/ is not in this checkout: alarms' metrics not checked against the code", where)
+		return
+	}
+	n := 0
+	for m, dims := range alarmed {
+		name, isOwn := strings.CutPrefix(m, "StreamAlert/")
+		if !isOwn {
+			continue
+		}
+		n++
+		sets, ok := emitted[name]
+		if !ok {
+			t.Errorf("%s: an alarm watches %s, which no code under lambda/ emits", where, m)
+			continue
+		}
+		d := append([]string{}, dims...)
+		sort.Strings(d)
+		if _, ok := sets[strings.Join(d, ",")]; !ok {
+			var have []string
+			for k, pos := range sets {
+				have = append(have, fmt.Sprintf("[%s] (%s)", k, pos))
+			}
+			sort.Strings(have)
+			t.Errorf("%s: the alarm on %s sums over dimensions %v; the code emits it with %s", where, m, dims, strings.Join(have, ", "))
+		}
+	}
+	if n == 0 {
+		t.Errorf("%s: no alarm on StreamAlert's metrics to check", where)
 	}
 }

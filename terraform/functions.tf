@@ -7,7 +7,7 @@ locals {
     DEAD_LETTER_QUEUE_URL = local.dead_letter_queue_url
     }) : tomap({
     DEAD_LETTER_BUCKET = one(module.dead_letter_bucket[*].name)
-    DEAD_LETTER_PREFIX = var.dead_letter_prefix
+    DEAD_LETTER_PREFIX = local.dead_letter_prefix
   })
 
   # Exactly what lambda/rules reads (DESIGN.md, "AWS topology").
@@ -24,6 +24,8 @@ locals {
     RULES_BUCKET       = module.rules_bucket.name
     RULES_PREFIX       = var.rules_prefix
   }
+
+  dead_letter_prefix = trim(var.dead_letter_prefix, "/")
 
   secret_prefix = var.secret_name_prefix == null ? null : trimprefix(var.secret_name_prefix, "/")
   ssm_parameter_arns = concat(
@@ -88,7 +90,7 @@ data "aws_iam_policy_document" "rules" {
     content {
       sid       = "WriteDeadLetterBucket"
       actions   = ["s3:PutObject"]
-      resources = ["${one(module.dead_letter_bucket[*].arn)}/${var.dead_letter_prefix}*"]
+      resources = ["${one(module.dead_letter_bucket[*].arn)}/${local.dead_letter_prefix}/*"]
     }
   }
 

@@ -9,7 +9,7 @@ output "rules_prefix" {
 }
 
 output "analysts_policy_arn" {
-  description = "IAM policy to attach to the analysts' role: upload and delete rule files under the prefix, nothing else."
+  description = "IAM policy to attach to the analysts' role: what `streamalert rules push` needs under the prefix (put, delete, list, get), nothing else."
   value       = aws_iam_policy.analysts.arn
 }
 
@@ -55,7 +55,7 @@ output "rules_failures_queue_url" {
 
 output "dead_letter" {
   description = "Where unclassified records go: s3://BUCKET/PREFIX or the queue URL."
-  value       = var.dead_letter == "s3" ? "s3://${one(module.dead_letter_bucket[*].name)}/${var.dead_letter_prefix}" : one(aws_sqs_queue.dead_letter[*].url)
+  value       = var.dead_letter == "s3" ? "s3://${one(module.dead_letter_bucket[*].name)}/${local.dead_letter_prefix}/" : one(aws_sqs_queue.dead_letter[*].url)
 }
 
 output "alert_state_table" {

@@ -11,19 +11,34 @@ module "rules_bucket" {
   tags                               = local.tags
 }
 
-# What the analysts' role needs to change detections: write and delete rule
-# files under the prefix (and encrypt them with the bucket's key, which S3
-# asks for on their behalf). Nothing else: no read of other prefixes, no
-# bucket configuration, no direct use of the key.
+# What the analysts' role needs to change detections with `streamalert rules
+# push`: write and delete files under the prefix, and list and read them (the
+# push uploads only what changed, deletes what was removed, and checks new
+# rules against the schemas and streamalert.yaml already there), with the
+# bucket's key as S3 uses it on their behalf. Nothing else: nothing outside
+# the prefix, no bucket configuration, no direct use of the key.
 data "aws_iam_policy_document" "analysts" {
   statement {
-    sid       = "UploadRules"
-    actions   = ["s3:PutObject", "s3:DeleteObject"]
+    sid       = "WriteRuleSet"
+    actions   = ["s3:PutObject", "s3:DeleteObject", "s3:GetObject"]
     resources = ["${module.rules_bucket.arn}/${local.rules_key_prefix}*"]
   }
   statement {
-    sid       = "EncryptUploadsThroughS3"
-    actions   = ["kms:GenerateDataKey"]
+    sid       = "ListRuleSet"
+    actions   = ["s3:ListBucket"]
+    resources = [module.rules_bucket.arn]
+    dynamic "condition" {
+      for_each = local.rules_key_prefix == "" ? [] : [1]
+      content {
+        test     = "StringLike"
+        variable = "s3:prefix"
+        values   = ["${local.rules_key_prefix}*"]
+      }
+    }
+  }
+  statement {
+    sid       = "UseKeyThroughS3"
+    actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
     resources = [local.kms_key_arn]
     condition {
       test     = "StringEquals"
@@ -35,7 +50,7 @@ data "aws_iam_policy_document" "analysts" {
 
 resource "aws_iam_policy" "analysts" {
   name        = "${var.name_prefix}-rules-upload"
-  description = "Upload and delete StreamAlert rule files under s3://${local.rules_bucket_name}/${local.rules_key_prefix}"
+  description = "Push StreamAlert rule sets to s3://${local.rules_bucket_name}/${local.rules_key_prefix} (write, delete, list, read under the prefix)"
   policy      = data.aws_iam_policy_document.analysts.json
   tags        = local.tags
 }

@@ -506,6 +506,9 @@ func checkPlan(t reporter, root, example string, p *plan, zips map[string]string
 		}
 	}
 	checkEnvAgainstCode(t, root, example, setEnv)
+	if example != "everything" { // which replaces the dimension names on purpose
+		checkMetricsAgainstCode(t, root, example, alarmedMetrics(t, p))
+	}
 	if v, _ := alerts.Values["visibility_timeout_seconds"].(float64); v < 6*timeouts["alerts"] || timeouts["alerts"] == 0 {
 		t.Errorf("alerts queue visibility timeout %v s, alerts function timeout %v s: want at least six times", v, timeouts["alerts"])
 	}
@@ -712,25 +715,46 @@ func checkPlanPolicies(t reporter, p *plan) {
 		}
 	}
 
-	// The analysts may write and delete rule files, nothing else.
+	// The analysts may do what `rules push` does under the prefix, nothing
+	// else.
+	var bucket, prefix string
+	for _, f := range p.ofType("aws_lambda_function") {
+		bucket = "arn:aws:s3:::" + str(get(f.Values, "environment", 0, "variables", "RULES_BUCKET"))
+		prefix = str(get(f.Values, "environment", 0, "variables", "RULES_PREFIX"))
+	}
+	if prefix != "" {
+		prefix += "/"
+	}
+	n := 0
 	for _, r := range p.ofType("aws_iam_policy_document") {
 		if r.Name != "analysts" {
 			continue
 		}
 		for _, s := range statements(r) {
 			for _, a := range s.actions {
-				if !map[string]bool{"s3:PutObject": true, "s3:DeleteObject": true, "kms:GenerateDataKey": true}[a] {
-					t.Errorf("analysts' policy grants %s", a)
-				}
-				if strings.HasPrefix(a, "s3:") {
-					for _, res := range s.resources {
-						if !strings.HasSuffix(res, "/*") || !strings.Contains(res, ":::") {
-							t.Errorf("analysts' policy: %s on %s, want objects under the rules prefix", a, res)
-						}
+				n++
+				switch a {
+				case "s3:PutObject", "s3:DeleteObject", "s3:GetObject":
+					if len(s.resources) != 1 || s.resources[0] != bucket+"/"+prefix+"*" {
+						t.Errorf("analysts' policy: %s on %v, want %s/%s*", a, s.resources, bucket, prefix)
 					}
+				case "s3:ListBucket":
+					cond := fmt.Sprint(s.raw["condition"])
+					if len(s.resources) != 1 || s.resources[0] != bucket || (prefix != "" && !(strings.Contains(cond, "s3:prefix") && strings.Contains(cond, prefix+"*"))) {
+						t.Errorf("analysts' policy: %s on %v with %s, want the bucket limited to the prefix", a, s.resources, cond)
+					}
+				case "kms:GenerateDataKey", "kms:Decrypt":
+					if !strings.Contains(fmt.Sprint(s.raw["condition"]), "kms:ViaService") {
+						t.Errorf("analysts' policy: %s not limited to use through S3", a)
+					}
+				default:
+					t.Errorf("analysts' policy grants %s", a)
 				}
 			}
 		}
+	}
+	if n == 0 {
+		t.Errorf("no analysts' policy document in the plan")
 	}
 }
 
@@ -744,19 +768,50 @@ func oneOrMany(v any) []string {
 	return nil
 }
 
+// insightsQuery is the form of the alarms on StreamAlert's own metrics.
+var insightsQuery = regexp.MustCompile(`^SELECT SUM\((\w+)\) FROM SCHEMA\("(\w+)"((?:, "\w+")*)\)$`)
+
+// alarmedMetrics returns "NAMESPACE/METRIC" → the dimension names it is
+// summed over (nil for a plain metric alarm), for every alarm in the plan.
+func alarmedMetrics(t reporter, p *plan) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	for _, a := range p.ofType("aws_cloudwatch_metric_alarm") {
+		if q, ok := get(a.Values, "metric_query", 0, "expression").(string); ok {
+			m := insightsQuery.FindStringSubmatch(q)
+			if m == nil {
+				t.Errorf("%s: query %q is not SELECT SUM(metric) FROM SCHEMA(namespace, dimensions...)", a.Address, q)
+				continue
+			}
+			dims := []string{}
+			for _, d := range strings.Split(m[3], ",") {
+				if d = strings.Trim(strings.TrimSpace(d), `"`); d != "" {
+					dims = append(dims, d)
+				}
+			}
+			out[m[2]+"/"+m[1]] = dims
+			continue
+		}
+		out[str(a.Values["namespace"])+"/"+str(a.Values["metric_name"])] = nil
+	}
+	return out
+}
+
 // checkPlanAlarms: the issue's alarms exist and notify a topic.
 func checkPlanAlarms(t reporter, p *plan) {
 	t.Helper()
 	metrics := map[string]bool{}
+	for m := range alarmedMetrics(t, p) {
+		metrics[m] = true
+	}
 	for _, a := range p.ofType("aws_cloudwatch_metric_alarm") {
-		metrics[str(a.Values["namespace"])+"/"+str(a.Values["metric_name"])] = true
 		if len(strs(a.Values["alarm_actions"])) == 0 && get(a.Unknown, "alarm_actions") == nil {
 			t.Errorf("%s: notifies nobody", a.Address)
 		}
 	}
 	for _, m := range []string{"AWS/Lambda/Errors", "AWS/Lambda/Throttles", "AWS/Lambda/IteratorAge",
 		"AWS/SQS/ApproximateNumberOfMessagesVisible", "AWS/SQS/ApproximateAgeOfOldestMessage",
-		"StreamAlert/UnclassifiedRecords", "StreamAlert/RuleErrors", "StreamAlert/DeliveryFailures", "StreamAlert/RulesetReloadFailures"} {
+		"StreamAlert/UnclassifiedRecords", "StreamAlert/RuleErrors", "StreamAlert/DeliveryFailures", "StreamAlert/RulesetReloadFailures", "StreamAlert/RulesetEmbeddedFallback"} {
 		if !metrics[m] {
 			t.Errorf("no alarm on %s", m)
 		}
@@ -893,8 +948,12 @@ func checkEverything(t reporter, p *plan, find func(typ, name string) []planned)
 		if acts := strs(a.Values["alarm_actions"]); len(acts) != 1 || acts[0] != fmt.Sprintf(arn, "sns", "oncall") {
 			t.Errorf("%s: alarm_actions %v", a.Address, acts)
 		}
-		if a.Values["namespace"] == "StreamAlert" && get(a.Values, "dimensions", "Service") != "StreamAlert" {
-			t.Errorf("%s: dimensions %v", a.Address, a.Values["dimensions"])
+	}
+	// metric_dimension_keys replaced the defaults: Source and Account for
+	// UnclassifiedRecords, none for the others.
+	for m, want := range map[string]string{"StreamAlert/UnclassifiedRecords": "[Source Account]", "StreamAlert/RuleErrors": "[]"} {
+		if got := fmt.Sprint(alarmedMetrics(t, p)[m]); got != want {
+			t.Errorf("alarm on %s sums over %s, want %s", m, got, want)
 		}
 	}
 }

@@ -285,9 +285,13 @@ variable "dead_letter_bucket_name" {
 }
 
 variable "dead_letter_prefix" {
-  description = "Key prefix of dead letters in the dead-letter bucket (DEAD_LETTER_PREFIX)."
+  description = "Key prefix of dead letters in the dead-letter bucket (DEAD_LETTER_PREFIX; the rules function writes PREFIX/dt=.../...)."
   type        = string
-  default     = "unclassified/"
+  default     = "unclassified"
+  validation {
+    condition     = trim(var.dead_letter_prefix, "/") != ""
+    error_message = "dead_letter_prefix: not empty (the function would fall back to its own default, outside the write grant)."
+  }
 }
 
 variable "dead_letter_retention_days" {
@@ -408,24 +412,29 @@ variable "alarm_emails" {
 }
 
 variable "alarm_thresholds" {
-  description = "Thresholds: iterator age (ms), dead-letter message age (s), and StreamAlert's metrics (a sum per period; a metric left out is not alarmed on)."
+  description = "Thresholds: iterator age (ms), dead-letter message age (s), and StreamAlert's metrics (a sum per period over all dimension values; a metric left out is not alarmed on). RulesetEmbeddedFallback: the rules function could not load the bucket's rule set at cold start and serves the embedded one."
   type = object({
     iterator_age_ms         = optional(number, 300000)
     dead_letter_age_seconds = optional(number, 3600)
     period_seconds          = optional(number, 300)
     metrics = optional(map(number), {
-      UnclassifiedRecords   = 1
-      RuleErrors            = 1
-      DeliveryFailures      = 1
-      RulesetReloadFailures = 1
+      UnclassifiedRecords     = 1
+      RuleErrors              = 1
+      DeliveryFailures        = 1
+      RulesetReloadFailures   = 1
+      RulesetEmbeddedFallback = 1
     })
   })
   default  = {}
   nullable = false
 }
 
-variable "metric_dimensions" {
-  description = "The dimension set StreamAlert's metrics are alarmed under (namespace StreamAlert); {}: no dimensions."
-  type        = map(string)
-  default     = {}
+variable "metric_dimension_keys" {
+  description = "The dimension names the functions emit each of StreamAlert's metrics with (namespace StreamAlert; a metric not listed has none). Each alarm sums its metric over all values of these."
+  type        = map(list(string))
+  default = {
+    UnclassifiedRecords = ["Source"]
+    RuleErrors          = ["Rule"]
+    DeliveryFailures    = ["Output"]
+  }
 }

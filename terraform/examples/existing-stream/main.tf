@@ -108,6 +108,6 @@ output "analysts_policy_arn" {
 }
 
 output "rules_push_command" {
-  description = "Upload the rule set (after lint and tests pass)."
-  value       = module.streamalert.rules_push_command
+  description = "Check and upload the rule set; run it at the repository's root."
+  value       = "${module.streamalert.rules_push_command} --rules rules.d/ --config terraform/examples/existing-stream/streamalert.yaml"
 }

@@ -82,8 +82,8 @@ output "analysts_policy_arn" {
 }
 
 output "rules_push_command" {
-  description = "Upload the rule set (after lint and tests pass)."
-  value       = module.streamalert.rules_push_command
+  description = "Check and upload the rule set; run it at the repository's root."
+  value       = "${module.streamalert.rules_push_command} --rules rules.d/ --config terraform/examples/minimal/streamalert.yaml"
 }
 
 output "kinesis_stream_name" {

@@ -87,15 +87,14 @@ resource "aws_cloudwatch_metric_alarm" "queue" {
   tags                = var.tags
 }
 
+# StreamAlert's metrics carry dimensions (UnclassifiedRecords by Source,
+# RuleErrors by Rule, DeliveryFailures by Output); an alarm on a plain metric
+# matches one exact dimension set only, so each of these alarms sums its
+# metric over every value of its dimensions with a Metrics Insights query.
 resource "aws_cloudwatch_metric_alarm" "custom" {
   for_each            = var.custom_metrics
   alarm_name          = "${var.name_prefix}-${each.key}"
   alarm_description   = "StreamAlert's ${each.key} reached ${each.value} in ${var.period_seconds} s (see the functions' logs)."
-  namespace           = var.custom_metric_namespace
-  metric_name         = each.key
-  dimensions          = length(var.custom_metric_dimensions) == 0 ? null : var.custom_metric_dimensions
-  statistic           = "Sum"
-  period              = var.period_seconds
   evaluation_periods  = 1
   comparison_operator = "GreaterThanOrEqualToThreshold"
   threshold           = each.value
@@ -103,4 +102,14 @@ resource "aws_cloudwatch_metric_alarm" "custom" {
   alarm_actions       = [var.topic_arn]
   ok_actions          = [var.topic_arn]
   tags                = var.tags
+
+  metric_query {
+    id          = "total"
+    label       = each.key
+    return_data = true
+    period      = var.period_seconds
+    expression = format("SELECT SUM(%s) FROM SCHEMA(%s)", each.key, join(", ", [
+      for n in concat([var.custom_metric_namespace], lookup(var.custom_metric_dimension_keys, each.key, [])) : "\"${n}\""
+    ]))
+  }
 }

@@ -47,9 +47,9 @@ variable "custom_metric_namespace" {
   default     = "StreamAlert"
 }
 
-variable "custom_metric_dimensions" {
-  description = "Dimensions of StreamAlert's metrics; must be exactly a dimension set the functions emit ({} = the metric without dimensions)."
-  type        = map(string)
+variable "custom_metric_dimension_keys" {
+  description = "The dimension names each of StreamAlert's metrics is emitted with (a metric not listed: none). The alarm sums the metric over every value of these dimensions (a CloudWatch Metrics Insights query), so a new rule, source or output is covered without a new alarm."
+  type        = map(list(string))
   default     = {}
 }
 

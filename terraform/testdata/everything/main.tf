@@ -91,7 +91,7 @@ module "streamalert" {
   output_kms_key_arns         = ["arn:aws:kms:eu-west-1:${local.account}:key/outputs-key"]
 
   alarm_topic_arn          = "arn:aws:sns:eu-west-1:${local.account}:oncall"
-  metric_dimensions        = { Service = "StreamAlert" }
+  metric_dimension_keys    = { UnclassifiedRecords = ["Source", "Account"] }
   permissions_boundary_arn = "arn:aws:iam::${local.account}:policy/boundary"
 }
 
