@@ -33,7 +33,8 @@ locals {
     [for n in var.ssm_parameter_names : "arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter/${trimprefix(n, "/")}"],
   )
   secretsmanager_arns = concat(
-    local.secret_prefix == null ? [] : ["arn:${local.partition}:secretsmanager:${local.region}:${local.account_id}:secret:${local.secret_prefix}*"],
+    # Secret names keep a leading "/" in their ARN; parameter names do not.
+    var.secret_name_prefix == null ? [] : ["arn:${local.partition}:secretsmanager:${local.region}:${local.account_id}:secret:${var.secret_name_prefix}*"],
     var.secretsmanager_secret_arns,
   )
 }

@@ -913,7 +913,7 @@ func checkEverything(t reporter, p *plan, find func(typ, name string) []planned)
 			"dynamodb:UpdateItem " + fmt.Sprintf(arn, "dynamodb", "table/sa-test-alert-state"),
 			"ssm:GetParameter " + fmt.Sprintf(arn, "ssm", "parameter/sa-test/*"),
 			"ssm:GetParameter " + fmt.Sprintf(arn, "ssm", "parameter/other/slack"),
-			"secretsmanager:GetSecretValue " + fmt.Sprintf(arn, "secretsmanager", "secret:sa-test/*"),
+			"secretsmanager:GetSecretValue " + fmt.Sprintf(arn, "secretsmanager", "secret:/sa-test/*"),
 			"secretsmanager:GetSecretValue " + fmt.Sprintf(arn, "secretsmanager", "secret:pagerduty-AbCdEf"),
 			"kms:Decrypt " + fmt.Sprintf(arn, "kms", "key/secrets-key"),
 			"sns:Publish " + fmt.Sprintf(arn, "sns", "alerts-out"),
