@@ -6,8 +6,8 @@
 # Names and ARNs of the resources this module creates are computed from their
 # names (not read back from the resources), so the IAM policies, environment
 # and redrive policies are complete in a plan and can be reviewed (and
-# tested) before anything exists. Only the KMS key's ARN and the queue URLs
-# are known after apply.
+# tested) before anything exists. Only the ARN of a KMS key this module
+# creates is known after apply.
 
 data "aws_partition" "current" {}
 data "aws_region" "current" {}
