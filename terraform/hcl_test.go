@@ -515,6 +515,9 @@ func checkExamples(t reporter, tfDir string, mods map[string]*tfModule) {
 				continue
 			}
 			calls++
+			if mb.Labels[0] != "streamalert" {
+				t.Errorf("%s: module %q: name it \"streamalert\" (the plan test's override sets module.streamalert's account_id)", pos(mb.DefRange()), mb.Labels[0])
+			}
 			for r := range required {
 				if _, ok := mb.Body.Attributes[r]; !ok {
 					t.Errorf("%s: module %q does not set the required input %s", pos(mb.DefRange()), mb.Labels[0], r)
