@@ -59,3 +59,49 @@ resource "aws_sqs_queue" "rules_failures" {
   kms_data_key_reuse_period_seconds = 300
   tags                              = local.tags
 }
+
+# The queues this module owns refuse requests that do not use TLS (as the
+# buckets do); the functions and Lambda's pollers always use it.
+locals {
+  tls_only_queues = merge(
+    {
+      alerts         = local.alerts_queue_arn
+      alerts_dlq     = local.alerts_dlq_arn
+      rules_failures = local.rules_failures_arn
+    },
+    var.dead_letter == "sqs" ? { dead_letter = local.dead_letter_queue_arn } : {},
+  )
+  tls_only_queue_urls = merge(
+    {
+      alerts         = aws_sqs_queue.alerts.id
+      alerts_dlq     = aws_sqs_queue.alerts_dlq.id
+      rules_failures = aws_sqs_queue.rules_failures.id
+    },
+    var.dead_letter == "sqs" ? { dead_letter = one(aws_sqs_queue.dead_letter[*].id) } : {},
+  )
+}
+
+data "aws_iam_policy_document" "queue_tls_only" {
+  for_each = local.tls_only_queues
+  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["sqs:*"]
+    resources = [each.value]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_sqs_queue_policy" "tls_only" {
+  for_each  = local.tls_only_queues
+  queue_url = local.tls_only_queue_urls[each.key]
+  policy    = data.aws_iam_policy_document.queue_tls_only[each.key].json
+}

@@ -469,6 +469,27 @@ func checkPlan(t reporter, root, example string, p *plan, zips map[string]string
 			t.Errorf("%s: not encrypted", q.Address)
 		}
 	}
+	// The module's own queues refuse requests without TLS.
+	tlsOnly := map[string]bool{}
+	for _, r := range find("aws_sqs_queue_policy", "tls_only") {
+		tlsOnly[r.Address] = true
+	}
+	for _, d := range p.ofType("aws_iam_policy_document") {
+		if d.Name != "queue_tls_only" {
+			continue
+		}
+		if sts := statements(d); len(sts) != 1 || sts[0].effect != "Deny" || !strings.Contains(fmt.Sprint(sts[0].raw["condition"]), "aws:SecureTransport") {
+			t.Errorf("%s: not a TLS-only policy: %v", d.Address, d.Values["statement"])
+		}
+	}
+	for _, q := range find("aws_sqs_queue", "") {
+		if q.Name == "s3" {
+			continue // written to by S3 notifications; its own policy admits the bucket
+		}
+		if !tlsOnly[fmt.Sprintf("module.streamalert.aws_sqs_queue_policy.tls_only[%q]", q.Name)] {
+			t.Errorf("%s: no TLS-only queue policy", q.Address)
+		}
+	}
 
 	// Functions: provided.al2023, bootstrap, the zip's hash, the contract's
 	// environment and nothing else.
