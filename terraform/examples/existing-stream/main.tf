@@ -77,7 +77,9 @@ module "streamalert" {
     parallelization_factor             = 2
     maximum_retry_attempts             = 5
     maximum_record_age_in_seconds      = 21600
-    starting_position                  = "TRIM_HORIZON"
+    # LATEST: records already in the stream are not replayed through the
+    # rules on the first deploy (TRIM_HORIZON would).
+    starting_position = "LATEST"
   }
 
   log_buckets = {
