@@ -27,14 +27,12 @@ func providerMirror() string {
 	return "/opt/tf-plugins"
 }
 
+// cliConfig installs providers from the mirror only: with no direct block,
+// nothing is fetched from the network.
 const cliConfig = `disable_checkpoint = true
 provider_installation {
   filesystem_mirror {
-    path    = %q
-    include = ["registry.terraform.io/hashicorp/*"]
-  }
-  direct {
-    exclude = ["registry.terraform.io/*/*"]
+    path = %q
   }
 }
 `
