@@ -68,6 +68,9 @@ type Function struct {
 	lastCheck time.Time
 }
 
+// MaxConcurrentAlerts bounds the alerts of one batch delivered at once.
+const MaxConcurrentAlerts = 16
+
 // DefaultRetry is the per-invocation retry policy: a few quick attempts;
 // the queue's redelivery does the rest.
 var DefaultRetry = outputs.RetryPolicy{MaxAttempts: 3, BaseDelay: 200 * time.Millisecond, MaxDelay: 2 * time.Second, Timeout: 10 * time.Second}
@@ -187,9 +190,14 @@ func (f *Function) Handle(ctx context.Context, e events.SQSEvent) (events.SQSEve
 	}
 	resp := events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}
 	failed := make([]bool, len(e.Records))
+	// A batch may hold up to 10,000 messages (with a batching window):
+	// deliver a bounded number at a time.
+	sem := make(chan struct{}, MaxConcurrentAlerts)
 	var wg sync.WaitGroup
 	for i, m := range e.Records {
+		sem <- struct{}{}
 		wg.Go(func() {
+			defer func() { <-sem }()
 			if err := f.message(ctx, d, m, lease); err != nil {
 				f.o.Log.Error("alert not delivered to every output; it will be retried", "message", m.MessageId, "error", err.Error())
 				failed[i] = true
