@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -38,11 +39,14 @@ type dedupGroup struct {
 // NewDeduper returns an empty Deduper.
 func NewDeduper() *Deduper { return &Deduper{groups: map[string]*dedupGroup{}} }
 
-// Allow reports whether a is sent (true) or suppressed (false) at time now.
-func (d *Deduper) Allow(a Alert, now time.Time) bool {
-	period := time.Duration(a.DedupPeriodSeconds) * time.Second
+// DedupGroup returns the group an alert's threshold and dedup_period count
+// in (its rule and dedup key values) and the group's period; ok is false
+// when the alert's rule has neither (it is always sent). Every Limiter
+// implementation groups alerts so.
+func DedupGroup(a Alert) (key string, period time.Duration, ok bool) {
+	period = time.Duration(a.DedupPeriodSeconds) * time.Second
 	if a.Threshold <= 1 && period <= 0 {
-		return true
+		return "", 0, false
 	}
 	if period <= 0 {
 		period = DefaultDedupPeriod
@@ -51,7 +55,15 @@ func (d *Deduper) Allow(a Alert, now time.Time) bool {
 	for i, k := range a.DedupKeys {
 		values[i] = mergeValue(a.Record, k)
 	}
-	key := groupKey(a.RuleName, values)
+	return groupKey(a.RuleName, values), period, true
+}
+
+// Allow reports whether a is sent (true) or suppressed (false) at time now.
+func (d *Deduper) Allow(a Alert, now time.Time) bool {
+	key, period, ok := DedupGroup(a)
+	if !ok {
+		return true
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	g := d.groups[key]
@@ -81,4 +93,30 @@ func (d *Deduper) Expire(now time.Time) int {
 		}
 	}
 	return n
+}
+
+// Limit implements Limiter: Allow, which never fails.
+func (d *Deduper) Limit(_ context.Context, a Alert, now time.Time) (bool, error) {
+	return d.Allow(a, now), nil
+}
+
+// Undo implements Limiter: it takes back one count of a's group in the
+// period that holds now, so the alert is counted again when its record is
+// retried (and sent again if it was the one sent).
+func (d *Deduper) Undo(_ context.Context, a Alert, now time.Time) error {
+	key, _, ok := DedupGroup(a)
+	if !ok {
+		return nil
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	g := d.groups[key]
+	if g == nil || !now.Before(g.end) || g.count == 0 {
+		return nil
+	}
+	g.count--
+	if g.count < max(a.Threshold, 1) {
+		g.sent = false
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"testing"
 	"time"
 )
@@ -40,5 +41,21 @@ func TestDeduper(t *testing.T) {
 	}
 	if n := d.Expire(at(200)); n != 3 {
 		t.Errorf("Expire forgot %d groups, want 3", n)
+	}
+}
+
+func TestDeduperUndo(t *testing.T) {
+	t0 := time.Date(2024, 3, 5, 10, 0, 0, 0, time.UTC)
+	d := NewDeduper()
+	a := Alert{RuleName: "r", Threshold: 2, DedupPeriodSeconds: 3600, Record: map[string]any{}}
+	if d.Allow(a, t0) || !d.Allow(a, t0) {
+		t.Fatal("threshold 2: the second match is sent")
+	}
+	d.Undo(context.Background(), a, t0) // the sent one failed
+	if !d.Allow(a, t0) {
+		t.Fatal("after Undo the retried match must be sent")
+	}
+	if d.Allow(a, t0) {
+		t.Fatal("a third match is suppressed")
 	}
 }

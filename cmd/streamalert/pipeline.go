@@ -60,7 +60,7 @@ func (p *pipeline) record(src engine.Source, raw payload.Raw, logs []string, c *
 	// A rule's threshold and dedup_period may suppress its alert; alerts of
 	// rules with merge_by_keys wait in the gate for their window; the
 	// others go out now.
-	res.Alerts = p.gate.Pass(res.Alerts, time.Now())
+	res.Alerts, _ = p.gate.Pass(context.Background(), res.Alerts, time.Now()) // the in-memory limiter never fails
 	if err := p.sink.write(src, raw, res, flush); err != nil {
 		return err
 	}

@@ -55,7 +55,11 @@ type Options struct {
 	Alerts     AlertQueue
 	DeadLetter DeadLetters
 	Objects    ingest.Opener
-	Log        *slog.Logger
+	// Limiter applies thresholds and dedup periods (default: in memory,
+	// per instance; FromEnv uses the shared DynamoDB table when
+	// ALERTS_STATE_TABLE is set).
+	Limiter engine.Limiter
+	Log     *slog.Logger
 	// Metrics receives the EMF lines at the end of each invocation
 	// (default: discarded).
 	Metrics io.Writer
@@ -78,7 +82,8 @@ type Function struct {
 	cur           *served
 	lastCheck     time.Time
 	failedVersion string
-	dedup         *engine.Deduper
+	limit         engine.Limiter
+	dedup         *engine.Deduper // limit when it is in memory, for Expire
 	proc          *engine.Processor
 }
 
@@ -89,7 +94,7 @@ func New(ctx context.Context, o Options) (*Function, error) {
 		return nil, errors.New("rulesfn: Store, Alerts, DeadLetter and Objects are required")
 	}
 	f := &Function{store: o.Store, location: o.Location, refreshEvery: o.Refresh, alerts: o.Alerts, dead: o.DeadLetter,
-		objects: o.Objects, log: o.Log, metricsOut: o.Metrics, now: o.Now, dedup: engine.NewDeduper()}
+		objects: o.Objects, log: o.Log, metricsOut: o.Metrics, now: o.Now, limit: o.Limiter}
 	if f.refreshEvery <= 0 {
 		f.refreshEvery = 60 * time.Second
 	}
@@ -101,6 +106,10 @@ func New(ctx context.Context, o Options) (*Function, error) {
 	}
 	if f.now == nil {
 		f.now = time.Now
+	}
+	if f.limit == nil {
+		f.dedup = engine.NewDeduper()
+		f.limit = f.dedup
 	}
 	if err := f.coldStart(ctx); err != nil {
 		return nil, err
@@ -122,7 +131,9 @@ func (f *Function) onRuleError(e engine.RuleError) {
 // its items failed. An event of another kind is an error.
 func (f *Function) Handle(ctx context.Context, event json.RawMessage) (any, error) {
 	defer f.flushMetrics()
-	f.dedup.Expire(f.now())
+	if f.dedup != nil {
+		f.dedup.Expire(f.now())
+	}
 	f.refresh(ctx)
 	if f.proc.Bundle() != f.cur.bundle {
 		f.proc.Swap(f.cur.bundle)
@@ -202,7 +213,15 @@ func (f *Function) item(ctx context.Context, it ingest.Item) error {
 	var dead []engine.DeadRecord
 	// Thresholds and dedup are the instance's; merge groups are the item's,
 	// so an item's merged alerts go out (or fail) with that item.
-	gate := &engine.Gate{Dedup: f.dedup, Merger: engine.NewMerger()}
+	gate := &engine.Gate{Limit: f.limit, Merger: engine.NewMerger()}
+	// Every alert the limiter counted; if the item fails, the counts are
+	// taken back so the retry is counted afresh (nothing a failed send lost
+	// is then suppressed as a duplicate).
+	type counted struct {
+		a   engine.Alert
+		now time.Time
+	}
+	var seen []counted
 	cfg := f.cur.cfg
 	version := f.cur.version
 	var batchErr error
@@ -240,10 +259,17 @@ func (f *Function) item(ctx context.Context, it ingest.Item) error {
 			d.RulesetVersion = version
 			dead = append(dead, d)
 		}
-		for _, a := range gate.Pass(res.Alerts, now) {
+		for _, a := range res.Alerts {
+			seen = append(seen, counted{a, now})
+		}
+		passed, err := gate.Pass(ctx, res.Alerts, now)
+		for _, a := range passed {
 			f.metrics.Add("Alerts", 1, "Rule", a.RuleName)
 			a.RulesetVersion = version
 			alerts = append(alerts, a)
+		}
+		if err != nil {
+			return &sinkError{fmt.Errorf("alert state: %w", err)}
 		}
 		// Bound what one large object holds in memory.
 		if len(alerts) >= 500 || len(dead) >= 500 {
@@ -268,7 +294,14 @@ func (f *Function) item(ctx context.Context, it ingest.Item) error {
 		batchErr = err
 	}
 	if ferr := flush(); ferr != nil {
-		return errors.Join(batchErr, ferr)
+		batchErr = errors.Join(batchErr, ferr)
+	}
+	if batchErr != nil {
+		for _, c := range seen {
+			if err := f.limit.Undo(context.WithoutCancel(ctx), c.a, c.now); err != nil {
+				f.log.Warn("threshold/dedup count not taken back; the retry may be suppressed", "rule", c.a.RuleName, "error", err.Error())
+			}
+		}
 	}
 	return batchErr
 }

@@ -238,3 +238,27 @@ func TestMergingStaysWithinAnItem(t *testing.T) {
 		t.Fatalf("alerts by host %v (%d alerts)", counts, len(q.alerts))
 	}
 }
+
+// TestRetriedAlertIsNotSuppressed: an alert whose queueing failed is counted
+// again on the retry, so dedup_period does not swallow the only alert.
+func TestRetriedAlertIsNotSuppressed(t *testing.T) {
+	deduping := rule + "dedup_period: 1h\n"
+	st := &fakeStore{snap: rulestore.Snapshot{Version: "v1", Rules: fstest.MapFS{"a.yaml": {Data: []byte(deduping)}}, Location: "s3://b/"}}
+	down := true
+	q := &queue{fail: func(engine.Alert) bool { return down }}
+	f := newFunction(t, st, q, &deadBox{}, nil, io.Discard)
+	out, _ := f.Handle(context.Background(), kinesis(record("h1", "added")))
+	if n := len(out.(events.KinesisEventResponse).BatchItemFailures); n != 1 {
+		t.Fatalf("first attempt: %d failures, want 1", n)
+	}
+	down = false
+	out, _ = f.Handle(context.Background(), kinesis(record("h1", "added")))
+	if n := len(out.(events.KinesisEventResponse).BatchItemFailures); n != 0 || len(q.alerts) != 1 {
+		t.Fatalf("retry: %d failures, %d alerts queued, want 0 and 1", n, len(q.alerts))
+	}
+	// A second match within the period is suppressed as before.
+	f.Handle(context.Background(), kinesis(record("h1", "added")))
+	if len(q.alerts) != 1 {
+		t.Fatalf("dedup_period did not suppress: %d alerts", len(q.alerts))
+	}
+}
