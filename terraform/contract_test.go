@@ -43,7 +43,7 @@ func (c *collector) Errorf(format string, args ...any) {
 // Terraform sets exactly these, and the dead letter is either a queue or a
 // bucket and a prefix.
 var (
-	rulesBaseEnv    = []string{"ALERTS_QUEUE_URL", "RULES_BUCKET", "RULES_PREFIX", "RULES_REFRESH"}
+	rulesBaseEnv    = []string{"ALERTS_QUEUE_URL", "ALERTS_STATE_TABLE", "RULES_BUCKET", "RULES_PREFIX", "RULES_REFRESH"}
 	rulesDLQueueEnv = []string{"DEAD_LETTER_QUEUE_URL"}
 	rulesDLBucket   = []string{"DEAD_LETTER_BUCKET", "DEAD_LETTER_PREFIX"}
 	alertsEnv       = []string{"ALERTS_STATE_TABLE", "RULES_BUCKET", "RULES_PREFIX"}

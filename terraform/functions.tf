@@ -12,10 +12,11 @@ locals {
 
   # Exactly what lambda/rules reads (DESIGN.md, "AWS topology").
   rules_environment = merge(tomap({
-    RULES_BUCKET     = module.rules_bucket.name
-    RULES_PREFIX     = var.rules_prefix
-    RULES_REFRESH    = var.rules_refresh
-    ALERTS_QUEUE_URL = local.alerts_queue_url
+    RULES_BUCKET       = module.rules_bucket.name
+    RULES_PREFIX       = var.rules_prefix
+    RULES_REFRESH      = var.rules_refresh
+    ALERTS_QUEUE_URL   = local.alerts_queue_url
+    ALERTS_STATE_TABLE = aws_dynamodb_table.alert_state.name
   }), local.dead_letter_env)
 
   # Exactly what lambda/alerts reads.
@@ -67,6 +68,13 @@ data "aws_iam_policy_document" "rules" {
     sid       = "SendAlerts"
     actions   = ["sqs:SendMessage"]
     resources = [local.alerts_queue_arn]
+  }
+
+  statement {
+    # Thresholds and dedup periods shared by every instance.
+    sid       = "CountAlerts"
+    actions   = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
+    resources = ["arn:${local.partition}:dynamodb:${local.region}:${local.account_id}:table/${local.state_table_name}"]
   }
 
   statement {

@@ -923,6 +923,7 @@ func checkEverything(t reporter, p *plan, find func(typ, name string) []planned)
 			"sqs:SendMessage " + fmt.Sprintf(arn, "sqs", "sa-test-rules-failures"),
 			"sqs:SendMessage " + fmt.Sprintf(arn, "sqs", "sa-test-dead-letter"),
 			"kinesis:GetRecords " + fmt.Sprintf(arn, "kinesis", "stream/sa-test-logs"),
+			"dynamodb:UpdateItem " + fmt.Sprintf(arn, "dynamodb", "table/sa-test-alert-state"),
 			"sqs:ReceiveMessage " + fmt.Sprintf(arn, "sqs", "vendor-queue"),
 			"sqs:ReceiveMessage " + fmt.Sprintf(arn, "sqs", "sa-test-s3-existing-sqs-logs"),
 			"s3:GetObject arn:aws:s3:::existing.sqs.logs/AWSLogs/*",
@@ -961,7 +962,9 @@ func checkEverything(t reporter, p *plan, find func(typ, name string) []planned)
 			t.Errorf("alerts role has the rules function's grant %q", g)
 		}
 	}
-	for _, g := range []string{"sns:Publish " + fmt.Sprintf(arn, "sns", "alerts-out"), "dynamodb:UpdateItem " + fmt.Sprintf(arn, "dynamodb", "table/sa-test-alert-state")} {
+	// The rules function counts thresholds in the table (UpdateItem,
+	// PutItem) but never reads or deletes delivery records.
+	for _, g := range []string{"sns:Publish " + fmt.Sprintf(arn, "sns", "alerts-out"), "dynamodb:DeleteItem " + fmt.Sprintf(arn, "dynamodb", "table/sa-test-alert-state"), "dynamodb:GetItem " + fmt.Sprintf(arn, "dynamodb", "table/sa-test-alert-state")} {
 		if grants["rules"][g] {
 			t.Errorf("rules role has the alerts function's grant %q", g)
 		}

@@ -295,7 +295,7 @@ func TestEndToEnd(t *testing.T) {
 
 	rules := startFunction(t, rie, rulesBin, append(env.List(),
 		"RULES_BUCKET="+rulesBucket, "RULES_PREFIX=team", "RULES_REFRESH=1s",
-		"ALERTS_QUEUE_URL="+alertsQueue, "DEAD_LETTER_QUEUE_URL="+deadQueue))
+		"ALERTS_QUEUE_URL="+alertsQueue, "DEAD_LETTER_QUEUE_URL="+deadQueue, "ALERTS_STATE_TABLE="+table))
 	alerts := startFunction(t, rie, alertsBin, append(env.List(),
 		"ALERTS_STATE_TABLE="+table, "RULES_BUCKET="+rulesBucket, "RULES_PREFIX=team"))
 

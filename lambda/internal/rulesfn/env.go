@@ -7,14 +7,18 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/streamalert-go/streamalert/engine"
 	"github.com/streamalert-go/streamalert/lambda/awsclient"
+	"github.com/streamalert-go/streamalert/lambda/internal/dynamostate"
 	"github.com/streamalert-go/streamalert/lambda/rulestore"
 )
 
 // FromEnv builds the function from its environment (DESIGN.md, "AWS
 // topology"): RULES_BUCKET (required), RULES_PREFIX, RULES_REFRESH (a Go
 // duration, default 60s), ALERTS_QUEUE_URL (required), and either
-// DEAD_LETTER_QUEUE_URL or DEAD_LETTER_BUCKET (+ DEAD_LETTER_PREFIX). Logs
+// DEAD_LETTER_QUEUE_URL or DEAD_LETTER_BUCKET (+ DEAD_LETTER_PREFIX), and
+// ALERTS_STATE_TABLE (optional: thresholds and dedup periods shared by every
+// instance; without it each instance counts on its own). Logs
 // (JSON) go to logs, EMF metrics to metrics. A missing or bad variable is an
 // error: the function refuses to start rather than drop anything.
 func FromEnv(ctx context.Context, getenv func(string) string, logs, metrics io.Writer) (*Function, error) {
@@ -50,6 +54,12 @@ func FromEnv(ctx context.Context, getenv func(string) string, logs, metrics io.W
 	} else {
 		dead = &S3DeadLetters{Client: s3c, Bucket: dlb, Prefix: getenv("DEAD_LETTER_PREFIX")}
 	}
+	var limiter engine.Limiter
+	if table := getenv("ALERTS_STATE_TABLE"); table != "" {
+		limiter = &dynamostate.Limiter{Client: awsclient.DynamoDB(cfg), Table: table}
+	} else {
+		log.Warn("ALERTS_STATE_TABLE is not set: thresholds and dedup periods are counted per instance")
+	}
 	store := &rulestore.S3{Client: s3c, Bucket: bucket, Prefix: getenv("RULES_PREFIX")}
 	return New(ctx, Options{
 		Store:      store,
@@ -58,6 +68,7 @@ func FromEnv(ctx context.Context, getenv func(string) string, logs, metrics io.W
 		Alerts:     &SQSAlerts{Client: sqsc, QueueURL: queue, Oversize: dead},
 		DeadLetter: dead,
 		Objects:    &S3Objects{Client: s3c},
+		Limiter:    limiter,
 		Log:        log,
 		Metrics:    metrics,
 	})
