@@ -73,17 +73,14 @@ func NewMerger() *Merger { return &Merger{groups: map[string]*mergeGroup{}} }
 // that arrives after its group's window ended (Due not yet called) releases
 // that group's summary and opens a new group.
 func (m *Merger) Add(a Alert) []Alert {
-	if len(a.MergeByKeys) == 0 || a.MergeWindowSeconds <= 0 {
+	key, window, ok := MergeGroup(a)
+	if !ok {
 		return []Alert{a}
 	}
 	values := make([]any, len(a.MergeByKeys))
 	for i, k := range a.MergeByKeys {
 		values[i] = mergeValue(a.Record, k)
-		if values[i] == nil {
-			return []Alert{a}
-		}
 	}
-	key := groupKey(a.RuleName, values)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []Alert
@@ -105,7 +102,7 @@ func (m *Merger) Add(a Alert) []Alert {
 			m.overflowed++
 			return append(out, a)
 		}
-		m.groups[key] = &mergeGroup{due: a.Created.Add(time.Duration(a.MergeWindowSeconds) * time.Second),
+		m.groups[key] = &mergeGroup{due: a.Created.Add(window),
 			keys: a.MergeByKeys, values: values, first: a}
 		m.order = append(m.order, key)
 		return append(out, a)
@@ -195,35 +192,81 @@ func (g *mergeGroup) summary() (Alert, bool) {
 	if g.folded == 0 {
 		return Alert{}, false
 	}
-	mergedBy := make(map[string]any, len(g.keys))
-	for i, k := range g.keys {
-		mergedBy[k] = g.values[i]
+	return summarize(g.first, g.values, g.folded, g.tfirst, g.tlast, commonPart(g.common, g.common), g.samples), true
+}
+
+// MergeGroup returns the merge group of an alert (its rule and merge key
+// values) and the window; ok is false when the alert is not merged (its
+// rule does not merge, or a merge key has no value in its record). Every
+// merge state groups alerts so.
+func MergeGroup(a Alert) (key string, window time.Duration, ok bool) {
+	if len(a.MergeByKeys) == 0 || a.MergeWindowSeconds <= 0 {
+		return "", 0, false
 	}
-	common := commonPart(g.common, g.common) // a copy, never an input record
-	diffs := make(map[string]any, len(g.samples))
-	for _, a := range g.samples {
+	values := make([]any, len(a.MergeByKeys))
+	for i, k := range a.MergeByKeys {
+		if values[i] = mergeValue(a.Record, k); values[i] == nil {
+			return "", 0, false
+		}
+	}
+	return groupKey(a.RuleName, values), time.Duration(a.MergeWindowSeconds) * time.Second, true
+}
+
+// MergeSummary builds a group's summary as Merger does, for merge state
+// kept elsewhere (the Lambda functions' table): first is the alert sent when
+// the group opened, folded the number of later alerts, tfirst and tlast
+// their times, samples some of them (OtherCommonKeys is computed over the
+// samples; ValueDiffsOmitted counts the rest).
+func MergeSummary(first Alert, folded int, tfirst, tlast time.Time, samples []Alert) Alert {
+	values := make([]any, len(first.MergeByKeys))
+	for i, k := range first.MergeByKeys {
+		values[i] = mergeValue(first.Record, k)
+	}
+	var common map[string]any
+	for i, a := range samples {
+		if i == 0 {
+			common = commonPart(a.Record, a.Record)
+		} else {
+			common = commonPart(common, a.Record)
+		}
+	}
+	if common == nil {
+		common = map[string]any{}
+	}
+	return summarize(first, values, folded, tfirst, tlast, common, samples)
+}
+
+// summarize builds the summary alert; common is a map it may modify.
+func summarize(first Alert, values []any, folded int, tfirst, tlast time.Time, common map[string]any, samples []Alert) Alert {
+	keys := first.MergeByKeys
+	mergedBy := make(map[string]any, len(keys))
+	for i, k := range keys {
+		mergedBy[k] = values[i]
+	}
+	diffs := make(map[string]any, len(samples))
+	for _, a := range samples {
 		diffs[a.Created.Format(time.RFC3339Nano)] = diffPart(a.Record, common)
 	}
-	for _, k := range g.keys {
+	for _, k := range keys {
 		delete(common, k) // already in MergedBy
 	}
-	merged := g.first
+	merged := first
 	merged.ID = NewAlertID()
-	merged.Created = g.tlast
+	merged.Created = tlast
 	rec := map[string]any{
-		"AlertCount":      g.folded,
-		"AlertTimeFirst":  g.tfirst.Format(time.RFC3339Nano),
-		"AlertTimeLast":   g.tlast.Format(time.RFC3339Nano),
+		"AlertCount":      folded,
+		"AlertTimeFirst":  tfirst.Format(time.RFC3339Nano),
+		"AlertTimeLast":   tlast.Format(time.RFC3339Nano),
 		"MergedBy":        mergedBy,
 		"OtherCommonKeys": common,
 		"ValueDiffs":      diffs,
 	}
-	if omitted := g.folded - len(g.samples); omitted > 0 {
+	if omitted := folded - len(samples); omitted > 0 {
 		rec["ValueDiffsOmitted"] = omitted
 	}
 	merged.Record = rec
 	merged.MergeByKeys, merged.MergeWindowSeconds = nil, 0
-	return merged, true
+	return merged
 }
 
 // commonPart returns a new map of the values a and b share: equal scalars

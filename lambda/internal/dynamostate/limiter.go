@@ -51,13 +51,17 @@ const (
 // maxAttempts bounds the retries when periods roll over under contention.
 const maxAttempts = 5
 
-func itemKey(group string) map[string]ddbtypes.AttributeValue {
+// hashedKey is the key of a group's item: pk kind + "#" + a hash of the
+// group (rule and key values of any length), sk the item's role.
+func hashedKey(kind, group, sk string) map[string]ddbtypes.AttributeValue {
 	sum := sha256.Sum256([]byte(group))
 	return map[string]ddbtypes.AttributeValue{
-		attrPK: &ddbtypes.AttributeValueMemberS{Value: "limit#" + hex.EncodeToString(sum[:16])},
-		attrSK: &ddbtypes.AttributeValueMemberS{Value: "window"},
+		attrPK: &ddbtypes.AttributeValueMemberS{Value: kind + "#" + hex.EncodeToString(sum[:16])},
+		attrSK: &ddbtypes.AttributeValueMemberS{Value: sk},
 	}
 }
+
+func itemKey(group string) map[string]ddbtypes.AttributeValue { return hashedKey("limit", group, "window") }
 
 func num(n int64) *ddbtypes.AttributeValueMemberN {
 	return &ddbtypes.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
