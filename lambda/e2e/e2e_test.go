@@ -297,7 +297,7 @@ func TestEndToEnd(t *testing.T) {
 		"RULES_BUCKET="+rulesBucket, "RULES_PREFIX=team", "RULES_REFRESH=1s",
 		"ALERTS_QUEUE_URL="+alertsQueue, "DEAD_LETTER_QUEUE_URL="+deadQueue, "ALERTS_STATE_TABLE="+table))
 	alerts := startFunction(t, rie, alertsBin, append(env.List(),
-		"ALERTS_STATE_TABLE="+table, "RULES_BUCKET="+rulesBucket, "RULES_PREFIX=team"))
+		"ALERTS_STATE_TABLE="+table, "RULES_BUCKET="+rulesBucket, "RULES_PREFIX=team", "ALERTS_QUEUE_URL="+alertsQueue))
 
 	// Kinesis: one record a rule fires on, one that classifies as nothing.
 	var kresp batchResponse
@@ -381,6 +381,49 @@ func TestEndToEnd(t *testing.T) {
 	}
 	version2 := as[0].RulesetVersion
 	for _, m := range msgs {
+		sqsc.DeleteMessage(context.Background(), &sqs.DeleteMessageInput{QueueUrl: aws.String(alertsQueue), ReceiptHandle: aws.String(m.receipt)})
+	}
+
+	// Merging: four logins on one host, in two Kinesis batches. The first
+	// alert goes out at once; the other three are folded in the shared state
+	// and, after the window, the scheduled flush queues one summary.
+	login := strings.Replace(strings.Replace(osqueryRecord("added"), "e2e_authorized_keys", "e2e_logins", 1), `"key_file":"/root/.ssh/authorized_keys"`, `"user":"alice"`, 1)
+	rules.invoke(t, kinesisEvent(login, login), &kresp)
+	rules.invoke(t, kinesisEvent(login, login), &kresp)
+	first := receive(t, sqsc, alertsQueue, 2, 500*time.Millisecond) // polls end within the 2 s visibility timeout: each message once
+	if as := alertsOf(t, first); len(as) != 1 || as[0].RuleName != "e2e_login_burst" || as[0].Record["AlertCount"] != nil {
+		t.Fatalf("want the first login's alert alone at once, got %d: %+v", len(first), first)
+	}
+	alerts.invoke(t, sqsEvent(queueARN, first), &aresp)
+	firstID := alertsOf(t, first)[0].ID
+	if len(aresp.BatchItemFailures) != 0 || healthy.counts()[firstID] != 1 {
+		t.Fatalf("first alert not delivered at once: %+v %v", aresp, healthy.counts())
+	}
+	for _, m := range first {
+		sqsc.DeleteMessage(context.Background(), &sqs.DeleteMessageInput{QueueUrl: aws.String(alertsQueue), ReceiptHandle: aws.String(m.receipt)})
+	}
+	var flushed map[string]int
+	alerts.invoke(t, map[string]any{"version": "0", "id": "x", "detail-type": "Scheduled Event", "source": "aws.events",
+		"account": "123456789012", "time": time.Now().UTC().Format(time.RFC3339), "region": "us-east-1", "resources": []string{}, "detail": map[string]any{}}, &flushed)
+	if flushed["summaries"] != 0 {
+		t.Fatalf("a summary was flushed before its window ended: %v", flushed)
+	}
+	time.Sleep(3100 * time.Millisecond)
+	alerts.invoke(t, map[string]any{"version": "0", "id": "y", "detail-type": "Scheduled Event", "source": "aws.events",
+		"account": "123456789012", "time": time.Now().UTC().Format(time.RFC3339), "region": "us-east-1", "resources": []string{}, "detail": map[string]any{}}, &flushed)
+	if flushed["summaries"] != 1 {
+		t.Fatalf("scheduled flush: %v, want 1 summary", flushed)
+	}
+	summary := receive(t, sqsc, alertsQueue, 1, 5*time.Second)
+	sa := alertsOf(t, summary)
+	if len(sa) != 1 || fmt.Sprint(sa[0].Record["AlertCount"]) != "3" || fmt.Sprint(sa[0].Record["MergedBy"]) != "map[hostIdentifier:web-1]" {
+		t.Fatalf("summary %+v", sa)
+	}
+	alerts.invoke(t, sqsEvent(queueARN, summary), &aresp)
+	if len(aresp.BatchItemFailures) != 0 || healthy.counts()[sa[0].ID] != 1 {
+		t.Fatalf("summary not delivered: %+v", aresp)
+	}
+	for _, m := range summary {
 		sqsc.DeleteMessage(context.Background(), &sqs.DeleteMessageInput{QueueUrl: aws.String(alertsQueue), ReceiptHandle: aws.String(m.receipt)})
 	}
 

@@ -44,9 +44,26 @@ var ErrConfigNotModified = errors.New("configuration not modified")
 // ErrNoConfig: there is no configuration object.
 var ErrNoConfig = errors.New("no streamalert.yaml")
 
+// MergeFlush closes merge groups whose window ended and returns their
+// summaries (dynamostate.Merges.Due).
+type MergeFlush interface {
+	Due(ctx context.Context, now time.Time) ([]engine.Alert, error)
+}
+
+// AlertQueue puts alerts on the alerts queue (rulesfn.SQSAlerts).
+type AlertQueue interface {
+	Send(ctx context.Context, alerts []engine.Alert) error
+}
+
 // Options are the parts a Function is made of.
 type Options struct {
-	State   DeliveryState
+	State DeliveryState
+	// Merges and Queue serve the scheduled flush: summaries of merge
+	// groups whose window ended go onto the alerts queue, and from there to
+	// their outputs like any alert (retries, redrive). Both nil: a
+	// scheduled invocation is refused.
+	Merges  MergeFlush
+	Queue   AlertQueue
 	Config  ConfigSource
 	Refresh time.Duration // how often the configuration is re-checked (default 60s)
 	// NewDispatcher builds the dispatcher of a configuration (default:
@@ -174,9 +191,69 @@ func (f *Function) dispatcher() Dispatcher {
 	return f.disp
 }
 
-// Handle delivers every alert of the batch; it reports the messages whose
-// alert some output has not accepted.
-func (f *Function) Handle(ctx context.Context, e events.SQSEvent) (events.SQSEventResponse, error) {
+// Handle takes an SQS event from the alerts queue (HandleSQS) or the
+// scheduled event that flushes merge summaries (Flush).
+func (f *Function) Handle(ctx context.Context, raw json.RawMessage) (any, error) {
+	var probe struct {
+		Source     string `json:"source"`
+		DetailType string `json:"detail-type"`
+		Records    []json.RawMessage
+	}
+	if err := json.Unmarshal(raw, &probe); err != nil {
+		return nil, fmt.Errorf("event: %w", err)
+	}
+	if probe.Source == "aws.events" && probe.DetailType == "Scheduled Event" {
+		n, err := f.Flush(ctx)
+		return map[string]int{"summaries": n}, err
+	}
+	var e events.SQSEvent
+	if err := json.Unmarshal(raw, &e); err != nil || len(e.Records) == 0 {
+		return nil, fmt.Errorf("not an SQS event or a scheduled event: %s", excerpt(raw))
+	}
+	return f.HandleSQS(ctx, e)
+}
+
+func excerpt(b []byte) string {
+	if len(b) > 200 {
+		return string(b[:200]) + "..."
+	}
+	return string(b)
+}
+
+// Flush sends the summary of every merge group whose window ended onto the
+// alerts queue, and returns how many. A summary whose queueing fails is
+// logged whole (it is not lost) and the invocation fails, so the error
+// counts in the function's metrics and alarms.
+func (f *Function) Flush(ctx context.Context) (int, error) {
+	defer func() {
+		if err := f.metrics.Flush(f.o.Metrics, f.o.Now()); err != nil {
+			f.o.Log.Error("metrics not written", "error", err.Error())
+		}
+	}()
+	if f.o.Merges == nil || f.o.Queue == nil {
+		return 0, errors.New("scheduled flush: no merge state or alerts queue configured (ALERTS_QUEUE_URL)")
+	}
+	due, err := f.o.Merges.Due(ctx, f.o.Now())
+	if len(due) > 0 {
+		if qerr := f.o.Queue.Send(context.WithoutCancel(ctx), due); qerr != nil {
+			for _, a := range due {
+				b, _ := json.Marshal(a)
+				f.o.Log.Error("merge summary not queued; here it is whole", "rule", a.RuleName, "alert", string(b), "error", qerr.Error())
+			}
+			err = errors.Join(err, qerr)
+		} else {
+			f.metrics.Add("MergeSummaries", float64(len(due)))
+		}
+	}
+	if err != nil {
+		f.metrics.Add("MergeFlushFailures", 1)
+	}
+	return len(due), err
+}
+
+// HandleSQS delivers every alert of the batch; it reports the messages
+// whose alert some output has not accepted.
+func (f *Function) HandleSQS(ctx context.Context, e events.SQSEvent) (events.SQSEventResponse, error) {
 	defer func() {
 		if err := f.metrics.Flush(f.o.Metrics, f.o.Now()); err != nil {
 			f.o.Log.Error("metrics not written", "error", err.Error())

@@ -17,8 +17,9 @@ import (
 // topology"): RULES_BUCKET (required), RULES_PREFIX, RULES_REFRESH (a Go
 // duration, default 60s), ALERTS_QUEUE_URL (required), and either
 // DEAD_LETTER_QUEUE_URL or DEAD_LETTER_BUCKET (+ DEAD_LETTER_PREFIX), and
-// ALERTS_STATE_TABLE (optional: thresholds and dedup periods shared by every
-// instance; without it each instance counts on its own). Logs
+// ALERTS_STATE_TABLE (optional: thresholds, dedup periods and merge groups
+// shared by every instance; without it each instance counts on its own and
+// merges within each item). Logs
 // (JSON) go to logs, EMF metrics to metrics. A missing or bad variable is an
 // error: the function refuses to start rather than drop anything.
 func FromEnv(ctx context.Context, getenv func(string) string, logs, metrics io.Writer) (*Function, error) {
@@ -55,10 +56,13 @@ func FromEnv(ctx context.Context, getenv func(string) string, logs, metrics io.W
 		dead = &S3DeadLetters{Client: s3c, Bucket: dlb, Prefix: getenv("DEAD_LETTER_PREFIX")}
 	}
 	var limiter engine.Limiter
+	var merges MergeState
 	if table := getenv("ALERTS_STATE_TABLE"); table != "" {
-		limiter = &dynamostate.Limiter{Client: awsclient.DynamoDB(cfg), Table: table}
+		ddb := awsclient.DynamoDB(cfg)
+		limiter = &dynamostate.Limiter{Client: ddb, Table: table}
+		merges = &dynamostate.Merges{Client: ddb, Table: table}
 	} else {
-		log.Warn("ALERTS_STATE_TABLE is not set: thresholds and dedup periods are counted per instance")
+		log.Warn("ALERTS_STATE_TABLE is not set: thresholds and dedup periods are counted per instance, and alerts are merged within each item")
 	}
 	store := &rulestore.S3{Client: s3c, Bucket: bucket, Prefix: getenv("RULES_PREFIX")}
 	return New(ctx, Options{
@@ -69,6 +73,7 @@ func FromEnv(ctx context.Context, getenv func(string) string, logs, metrics io.W
 		DeadLetter: dead,
 		Objects:    &S3Objects{Client: s3c},
 		Limiter:    limiter,
+		Merges:     merges,
 		Log:        log,
 		Metrics:    metrics,
 	})

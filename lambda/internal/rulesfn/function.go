@@ -59,7 +59,10 @@ type Options struct {
 	// per instance; FromEnv uses the shared DynamoDB table when
 	// ALERTS_STATE_TABLE is set).
 	Limiter engine.Limiter
-	Log     *slog.Logger
+	// Merges keeps merge groups shared by every instance (default: none;
+	// alerts are merged within each item).
+	Merges MergeState
+	Log    *slog.Logger
 	// Metrics receives the EMF lines at the end of each invocation
 	// (default: discarded).
 	Metrics io.Writer
@@ -83,6 +86,7 @@ type Function struct {
 	lastCheck     time.Time
 	failedVersion string
 	limit         engine.Limiter
+	merges        MergeState      // nil: merging within each item
 	dedup         *engine.Deduper // limit when it is in memory, for Expire
 	proc          *engine.Processor
 }
@@ -94,7 +98,7 @@ func New(ctx context.Context, o Options) (*Function, error) {
 		return nil, errors.New("rulesfn: Store, Alerts, DeadLetter and Objects are required")
 	}
 	f := &Function{store: o.Store, location: o.Location, refreshEvery: o.Refresh, alerts: o.Alerts, dead: o.DeadLetter,
-		objects: o.Objects, log: o.Log, metricsOut: o.Metrics, now: o.Now, limit: o.Limiter}
+		objects: o.Objects, log: o.Log, metricsOut: o.Metrics, now: o.Now, limit: o.Limiter, merges: o.Merges}
 	if f.refreshEvery <= 0 {
 		f.refreshEvery = 60 * time.Second
 	}
@@ -204,10 +208,54 @@ func readOptions(cfg *config.Config) payload.Options {
 	return o
 }
 
+// MergeState keeps merge groups shared by every instance
+// (dynamostate.Merges): Add returns the alerts to send now (the first of a
+// group, the summary of a group whose window it closed) and whether a
+// opened its group; Undo takes an Add back when the item failed.
+type MergeState interface {
+	Add(ctx context.Context, a engine.Alert, now time.Time) (send []engine.Alert, opened bool, err error)
+	Undo(ctx context.Context, a engine.Alert, opened bool) error
+}
+
+type mergeAdd struct {
+	a      engine.Alert
+	opened bool
+}
+
+// pass applies thresholds and dedup, then merging: in the shared merge
+// state when there is one (noting each Add in merged for Undo), else in
+// the item's own gate.
+func (f *Function) pass(ctx context.Context, gate *engine.Gate, alerts []engine.Alert, now time.Time, merged *[]mergeAdd) ([]engine.Alert, error) {
+	if f.merges == nil {
+		return gate.Pass(ctx, alerts, now)
+	}
+	var out []engine.Alert
+	for _, a := range alerts {
+		ok, err := f.limit.Limit(ctx, a, now)
+		if err != nil {
+			return out, err
+		}
+		if !ok {
+			continue
+		}
+		if _, _, merging := engine.MergeGroup(a); !merging {
+			out = append(out, a)
+			continue
+		}
+		send, opened, err := f.merges.Add(ctx, a, now)
+		out = append(out, send...)
+		if err != nil {
+			return out, err
+		}
+		*merged = append(*merged, mergeAdd{a, opened})
+	}
+	return out, nil
+}
+
 // item processes one item completely: every record classified and
 // evaluated, alerts queued, dead letters kept. Alerts of merging rules are
-// merged within the item and sent with it: nothing is held across items, so
-// nothing is lost when the instance goes away.
+// merged in the shared merge state (first alert now, summary from the
+// scheduled flush), or, without one, within the item, and sent with it.
 func (f *Function) item(ctx context.Context, it ingest.Item) error {
 	var alerts []engine.Alert
 	var dead []engine.DeadRecord
@@ -222,6 +270,7 @@ func (f *Function) item(ctx context.Context, it ingest.Item) error {
 		now time.Time
 	}
 	var seen []counted
+	var merged []mergeAdd
 	cfg := f.cur.cfg
 	version := f.cur.version
 	var batchErr error
@@ -262,7 +311,7 @@ func (f *Function) item(ctx context.Context, it ingest.Item) error {
 		for _, a := range res.Alerts {
 			seen = append(seen, counted{a, now})
 		}
-		passed, err := gate.Pass(ctx, res.Alerts, now)
+		passed, err := f.pass(ctx, gate, res.Alerts, now, &merged)
 		for _, a := range passed {
 			f.metrics.Add("Alerts", 1, "Rule", a.RuleName)
 			a.RulesetVersion = version
@@ -297,6 +346,11 @@ func (f *Function) item(ctx context.Context, it ingest.Item) error {
 		batchErr = errors.Join(batchErr, ferr)
 	}
 	if batchErr != nil {
+		for _, m := range merged {
+			if err := f.merges.Undo(context.WithoutCancel(ctx), m.a, m.opened); err != nil {
+				f.log.Warn("merge group not taken back; the retry may be folded into its summary", "rule", m.a.RuleName, "error", err.Error())
+			}
+		}
 		for _, c := range seen {
 			if err := f.limit.Undo(context.WithoutCancel(ctx), c.a, c.now); err != nil {
 				f.log.Warn("threshold/dedup count not taken back; the retry may be suppressed", "rule", c.a.RuleName, "error", err.Error())
