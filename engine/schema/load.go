@@ -24,7 +24,7 @@ const (
 	CodeMissingKey       = "missing-key"          // a required key (parser, schema) is absent
 	CodeDuplicateKey     = "duplicate-key"        // the same key twice in one mapping
 	CodeUnknownType      = "unknown-type"         // a schema value that is not a known type
-	CodeUnknownParser    = "unknown-parser"       // parser other than json, csv, kv, syslog
+	CodeUnknownParser    = "unknown-parser"       // parser other than json, csv, kv, spaced, syslog
 	CodeUnknownOptional  = "unknown-optional-key" // an optional key that the schema does not declare
 	CodeDuplicateLogType = "duplicate-log-type"   // the same log type in two places
 	CodeBadJSONPath      = "bad-json-path"        // json_path is not valid JMESPath
@@ -40,7 +40,7 @@ var configKeys = []string{
 	"header_line", "null_value", "priority", "quotechar", "separator", "undeclared_keys",
 }
 
-var parsers = []string{"csv", "json", "kv", "syslog"}
+var parsers = []string{"csv", "json", "kv", "spaced", "syslog"}
 
 // Set is an immutable collection of log types. Safe for concurrent use.
 type Set struct {
@@ -321,7 +321,7 @@ func (l *loader) logType(name, def *yaml.Node) *LogType {
 		l.errorf(name, CodeMissingKey, "log type %q has no parser", name.Value)
 	} else if p, ok := l.str(parserNode, "parser"); ok {
 		if !slices.Contains(parsers, p) {
-			l.errorf(parserNode, CodeUnknownParser, "unknown parser %q (want json, csv, kv or syslog)%s", p, didYouMean(p, parsers))
+			l.errorf(parserNode, CodeUnknownParser, "unknown parser %q (want json, csv, kv, spaced or syslog)%s", p, didYouMean(p, parsers))
 		}
 		t.Parser = p
 	}
@@ -520,8 +520,8 @@ func (l *loader) configuration(t *LogType, n *yaml.Node) {
 			if !ok {
 				continue
 			}
-			if t.Parser != "csv" {
-				l.errorf(v, CodeBadValue, "null_value works only with the csv parser")
+			if t.Parser != "csv" && t.Parser != "spaced" {
+				l.errorf(v, CodeBadValue, "null_value works only with the csv and spaced parsers")
 				continue
 			}
 			t.nullValue, t.hasNull = s, true
