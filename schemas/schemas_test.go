@@ -17,14 +17,20 @@ import (
 
 // wantTypes is every log type the embedded schemas must define.
 var wantTypes = []string{
+	"alb:access",
 	"auditd:log",
+	"cloudfront:access",
 	"cloudtrail:cloudwatch",
 	"cloudtrail:eventbridge",
 	"cloudtrail:events",
 	"cloudtrail_digest:files",
 	"cloudtrail_insights:events",
+	"config:change",
+	"config:oversized",
+	"config:scheduled",
 	"duo:administrator",
 	"duo:authentication",
+	"elb:classic",
 	"github:audit",
 	"gsuite:reports",
 	"guardduty:api_finding",
@@ -39,12 +45,18 @@ var wantTypes = []string{
 	"osquery:differential",
 	"osquery:snapshot",
 	"osquery:status",
+	"route53:resolver",
+	"s3:access",
+	"securityhub:eventbridge",
+	"securityhub:finding",
 	"syslog:generic",
 	"syslog:sshd",
 	"vpcflow:custom",
 	"vpcflow:json",
 	"vpcflow:nodata",
 	"vpcflow:v2",
+	"waf:webacl",
+	"webserver:access",
 }
 
 // wantExamples maps each file of ../examples/logs to the number of records of
@@ -120,6 +132,15 @@ func TestNormalization(t *testing.T) {
 		{"duo:administrator", []string{"userName"}},
 		{"gsuite:reports", []string{"sourceAddress", "userName"}},
 		{"k8s:audit", []string{"eventName", "sourceAddress", "userAgent", "userName"}},
+		{"alb:access", []string{"destinationAddress", "domain", "sourceAddress", "url", "userAgent"}},
+		{"elb:classic", []string{"destinationAddress", "sourceAddress", "url", "userAgent"}},
+		{"cloudfront:access", []string{"domain", "sourceAddress", "url", "userAgent"}},
+		{"s3:access", []string{"domain", "sourceAddress", "url", "userAgent", "userName"}},
+		{"webserver:access", []string{"sourceAddress", "url", "userAgent", "userName"}},
+		{"waf:webacl", []string{"sourceAddress", "url"}},
+		{"route53:resolver", []string{"domain", "sourceAddress"}},
+		{"securityhub:finding", []string{"sourceAccount"}},
+		{"config:change", []string{"region", "sourceAccount"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.logType, func(t *testing.T) {
