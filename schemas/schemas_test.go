@@ -81,6 +81,15 @@ var wantExamples = map[string]map[string]int{
 	"duo.jsonl":                    {"duo:authentication": 5, "duo:administrator": 3},
 	"gsuite.jsonl":                 {"gsuite:reports": 5},
 	"k8s-audit.jsonl":              {"k8s:audit": 6},
+	"alb.log":                      {"alb:access": 7},
+	"elb.log":                      {"elb:classic": 6},
+	"cloudfront.log":               {"cloudfront:access": 4},
+	"s3-access.log":                {"s3:access": 4},
+	"waf.jsonl":                    {"waf:webacl": 4},
+	"route53-resolver.jsonl":       {"route53:resolver": 6},
+	"securityhub.jsonl":            {"securityhub:finding": 2, "securityhub:eventbridge": 2},
+	"config.jsonl":                 {"config:change": 4, "config:scheduled": 1},
+	"webserver-access.log":         {"webserver:access": 6},
 }
 
 func load(t *testing.T) *schema.Set {
