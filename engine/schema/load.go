@@ -351,7 +351,34 @@ func (l *loader) logType(name, def *yaml.Node) *LogType {
 	if confNode != nil {
 		l.configuration(t, confNode)
 	}
+	if t.Parser == "spaced" && t.Schema.Kind == KindMapping {
+		l.spacedSchema(t, confNode)
+	}
 	return t
+}
+
+// spacedSchema checks what the spaced parser can fill: flat keys, or a
+// mapping of exactly two scalar keys (an address:port field), and none of
+// the csv/kv splitting options, which it does not use.
+func (l *loader) spacedSchema(t *LogType, conf *yaml.Node) {
+	for _, k := range t.Schema.Keys {
+		f := k.Field
+		if f.Kind != KindMapping {
+			continue
+		}
+		if len(f.Keys) != 2 || f.Keys[0].Field.Kind == KindMapping || f.Keys[1].Field.Kind == KindMapping {
+			l.diags.Errorf(f.Pos, CodeWrongType, "key %q: with the spaced parser a mapping splits an address:port field and needs exactly two scalar keys (e.g. {ip: string, port: integer})", k.Name)
+		}
+	}
+	if conf == nil {
+		return
+	}
+	for i := 0; i+1 < len(conf.Content); i += 2 {
+		switch k := conf.Content[i]; k.Value {
+		case "delimiter", "separator", "quotechar", "escapechar":
+			l.errorf(k, CodeBadValue, "%s does not apply to the spaced parser (fields are separated by spaces, quoted with \" or bracketed with [ ])", k.Value)
+		}
+	}
 }
 
 // headerLine reports whether a configuration node sets header_line: true
