@@ -19,7 +19,7 @@ import (
 // of its records must classify as, with the file's family as the candidates
 // (as `streamalert classify --logs FAMILY` does).
 type realSample struct {
-	file   string   // under reallogs/
+	file   string   // under reallogs/ (or ../newsources/SOURCE/ for sources that now ship a schema)
 	family string   // --logs: a family, or several separated by commas
 	want   []string // log types or globs such as "syslog:*"; a record must match one
 	events int      // records the file must yield
