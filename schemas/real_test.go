@@ -3,6 +3,8 @@ package schemas_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -29,6 +31,16 @@ var realCorpus = []struct {
 	{"vpcflow/awsdocs-custom-format-nat-gateway.log", "vpcflow", "vpcflow:custom", 4, checkFlowCustom},
 	{"guardduty/aws-cli-get-findings-example.json", "guardduty", "guardduty:api_finding", 1, checkAPIFinding},
 	{"k8s/panther-gcplogs-gke-audit-activity.jsonl", "k8s", "k8s:gke", 1, checkGKE},
+	{"alb/awsdocs-alb-access-log-examples.log", "alb", "alb:access", 7, checkAddrPort("client", "target")},
+	{"alb/elastic-beats-application-lb-http.log", "alb", "alb:access", 10, checkAddrPort("client", "target")},
+	{"elb/awsdocs-classic-access-log-examples.log", "elb", "elb:classic", 4, checkAddrPort("client", "backend")},
+	{"elb/elastic-beats-elb-http.log", "elb", "elb:classic", 5, checkAddrPort("client", "backend")},
+	{"elb/elastic-beats-elb-tcp.log", "elb", "elb:classic", 6, checkAddrPort("client", "backend")},
+	{"s3/elastic-beats-s3access-test.log", "s3", "s3:access", 7, checkS3Access},
+	{"webserver/elastic-beats-apache-access-darwin.log", "webserver", "webserver:access", 6, checkWebserver},
+	{"webserver/elastic-beats-apache-access-test.log", "webserver", "webserver:access", 4, checkWebserver},
+	{"webserver/elastic-beats-nginx-access-test.log", "webserver", "webserver:access", 5, checkWebserver},
+	{"route53/elastic-integrations-route53-resolver-test.jsonl", "route53", "route53:resolver", 14, checkRoute53},
 }
 
 func TestRealCorpus(t *testing.T) {
@@ -165,6 +177,89 @@ func checkGKE(t *testing.T, _ int, r schema.Record) {
 	}
 	if got := r.Normalized["eventName"]; !slices.Equal(got, []any{"io.k8s.core.v1.nodes.proxy.get"}) {
 		t.Errorf("normalized eventName = %v", got)
+	}
+}
+
+// checkAddrPort: load balancer "address:port" fields are split into
+// {ip, port} with an integer port, "-" leaves the field out, and the client
+// address is the normalized sourceAddress.
+func checkAddrPort(keys ...string) func(t *testing.T, i int, r schema.Record) {
+	return func(t *testing.T, i int, r schema.Record) {
+		t.Helper()
+		for n, k := range keys {
+			v, ok := r.Data[k]
+			if !ok && n > 0 {
+				continue // target/backend "-"
+			}
+			m, _ := v.(map[string]any)
+			if _, err := netip.ParseAddr(fmt.Sprint(m["ip"])); err != nil {
+				t.Errorf("record %d: %s = %#v, want {ip, port}", i+1, k, v)
+			}
+			if _, isInt := m["port"].(int64); !isInt {
+				t.Errorf("record %d: %s.port = %#v, want an integer", i+1, k, m["port"])
+			}
+		}
+		for k, v := range r.Data {
+			if v == "-" {
+				t.Errorf("record %d: %s \"-\" kept", i+1, k)
+			}
+		}
+		src := r.Normalized["sourceAddress"]
+		if len(src) != 1 || src[0] != r.Data[keys[0]].(map[string]any)["ip"] {
+			t.Errorf("record %d: normalized sourceAddress = %v", i+1, src)
+		}
+		if req, _ := r.Data["request"].(string); len(strings.Fields(req)) != 3 && req != "- - - " {
+			t.Errorf("record %d: request = %q, want the whole quoted request line", i+1, req)
+		}
+	}
+}
+
+func checkS3Access(t *testing.T, i int, r schema.Record) {
+	t.Helper()
+	d := r.Data
+	if tm, _ := d["time"].(string); !strings.HasSuffix(tm, " +0000") {
+		t.Errorf("record %d: time = %#v, want the whole bracketed time", i+1, d["time"])
+	}
+	if v, ok := d["tls_version"]; !ok || v != "TLSv1.2" {
+		t.Errorf("record %d: tls_version = %#v (fields shifted?)", i+1, v)
+	}
+	if i < 4 && d["requester"] != "arn:aws:sts::123456:assumed-role/AWSServiceRoleForTrustedAdvisor/TrustedAdvisor_627959692251_784ab70b-8cc9-4d37-a2ec-2ff4d0c08af9" {
+		t.Errorf("record %d: requester = %#v", i+1, d["requester"])
+	}
+	if i == 6 {
+		if _, ok := d["remote_ip"]; ok {
+			t.Errorf("record 7: remote_ip \"-\" kept")
+		}
+		if d["requester"] != "svc:delivery.logs.amazonaws.com" || d["http_status"] != int64(200) {
+			t.Errorf("record 7: requester %#v, http_status %#v", d["requester"], d["http_status"])
+		}
+	}
+}
+
+func checkWebserver(t *testing.T, i int, r schema.Record) {
+	t.Helper()
+	d := r.Data
+	if _, isInt := d["status"].(int64); !isInt {
+		t.Errorf("record %d: status = %#v", i+1, d["status"])
+	}
+	if tm, _ := d["time_local"].(string); len(tm) != len("26/Dec/2016:16:16:28 +0200") {
+		t.Errorf("record %d: time_local = %#v", i+1, d["time_local"])
+	}
+	if ua, ok := d["http_user_agent"].(string); ok && !strings.Contains(ua, "/") {
+		t.Errorf("record %d: http_user_agent = %q (fields shifted?)", i+1, ua)
+	}
+	if len(r.Normalized["sourceAddress"]) != 1 {
+		t.Errorf("record %d: normalized sourceAddress = %v", i+1, r.Normalized["sourceAddress"])
+	}
+}
+
+func checkRoute53(t *testing.T, i int, r schema.Record) {
+	t.Helper()
+	if got := r.Normalized["domain"]; len(got) != 1 || got[0] != r.Data["query_name"] {
+		t.Errorf("record %d: normalized domain = %v", i+1, got)
+	}
+	if got := r.Normalized["sourceAddress"]; !slices.Equal(got, []any{"172.31.86.159"}) {
+		t.Errorf("record %d: normalized sourceAddress = %v", i+1, got)
 	}
 }
 

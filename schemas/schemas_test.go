@@ -17,14 +17,20 @@ import (
 
 // wantTypes is every log type the embedded schemas must define.
 var wantTypes = []string{
+	"alb:access",
 	"auditd:log",
+	"cloudfront:access",
 	"cloudtrail:cloudwatch",
 	"cloudtrail:eventbridge",
 	"cloudtrail:events",
 	"cloudtrail_digest:files",
 	"cloudtrail_insights:events",
+	"config:change",
+	"config:oversized",
+	"config:scheduled",
 	"duo:administrator",
 	"duo:authentication",
+	"elb:classic",
 	"github:audit",
 	"gsuite:reports",
 	"guardduty:api_finding",
@@ -39,12 +45,18 @@ var wantTypes = []string{
 	"osquery:differential",
 	"osquery:snapshot",
 	"osquery:status",
+	"route53:resolver",
+	"s3:access",
+	"securityhub:eventbridge",
+	"securityhub:finding",
 	"syslog:generic",
 	"syslog:sshd",
 	"vpcflow:custom",
 	"vpcflow:json",
 	"vpcflow:nodata",
 	"vpcflow:v2",
+	"waf:webacl",
+	"webserver:access",
 }
 
 // wantExamples maps each file of ../examples/logs to the number of records of
@@ -69,6 +81,15 @@ var wantExamples = map[string]map[string]int{
 	"duo.jsonl":                    {"duo:authentication": 5, "duo:administrator": 3},
 	"gsuite.jsonl":                 {"gsuite:reports": 5},
 	"k8s-audit.jsonl":              {"k8s:audit": 6},
+	"alb.log":                      {"alb:access": 7},
+	"elb.log":                      {"elb:classic": 6},
+	"cloudfront.log":               {"cloudfront:access": 4},
+	"s3-access.log":                {"s3:access": 4},
+	"waf.jsonl":                    {"waf:webacl": 4},
+	"route53-resolver.jsonl":       {"route53:resolver": 6},
+	"securityhub.jsonl":            {"securityhub:finding": 2, "securityhub:eventbridge": 2},
+	"config.jsonl":                 {"config:change": 4, "config:scheduled": 1},
+	"webserver-access.log":         {"webserver:access": 6},
 }
 
 func load(t *testing.T) *schema.Set {
@@ -120,6 +141,15 @@ func TestNormalization(t *testing.T) {
 		{"duo:administrator", []string{"userName"}},
 		{"gsuite:reports", []string{"sourceAddress", "userName"}},
 		{"k8s:audit", []string{"eventName", "sourceAddress", "userAgent", "userName"}},
+		{"alb:access", []string{"destinationAddress", "domain", "sourceAddress", "url", "userAgent"}},
+		{"elb:classic", []string{"destinationAddress", "sourceAddress", "url", "userAgent"}},
+		{"cloudfront:access", []string{"domain", "sourceAddress", "url", "userAgent"}},
+		{"s3:access", []string{"domain", "sourceAddress", "url", "userAgent", "userName"}},
+		{"webserver:access", []string{"sourceAddress", "url", "userAgent", "userName"}},
+		{"waf:webacl", []string{"sourceAddress", "url"}},
+		{"route53:resolver", []string{"domain", "sourceAddress"}},
+		{"securityhub:finding", []string{"sourceAccount"}},
+		{"config:change", []string{"region", "sourceAccount"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.logType, func(t *testing.T) {

@@ -92,7 +92,9 @@ type Raw struct {
 // A payload of lines whose first line is a VPC or Transit Gateway flow log
 // header (IsFlowLogHeader), as flow log files in S3 start, yields no record
 // for it: every later line is yielded as the header, a newline and the line,
-// so that any custom format's columns can be named.
+// so that any custom format's columns can be named. W3C Extended Log File
+// Format directive lines (#Version:, #Fields: ...) at the start of a payload
+// of lines, as CloudFront access log files begin, are not records either.
 //
 // A leading UTF-8 byte order mark is dropped. Lines are numbered from 1 over
 // the decompressed payload, counting empty lines, which are skipped (as are
@@ -129,7 +131,7 @@ func (s *source) finish(err error, records int, drain bool) error {
 
 func readPayload(src *source, o Options, yield func(Raw) error) error {
 	limit := o.MaxRecordSize
-	yield = withFlowLogHeader(yield)
+	yield = withoutW3CDirectives(withFlowLogHeader(yield))
 
 	// Read one record's worth (plus one byte) to decide between "one JSON
 	// document" and "lines" without holding more than a record in memory.

@@ -2,7 +2,7 @@
 // records against them.
 //
 // A schema file maps log type names ("osquery:differential") to a parser
-// (json, csv, kv, syslog), a schema (the declared keys and their types) and
+// (json, csv, kv, syslog, spaced), a schema (the declared keys and their types) and
 // an optional configuration (json_path, envelope_keys, log_patterns,
 // normalization, ...), exactly as StreamAlert's conf/schemas/*.json do, so
 // those files load unchanged. Load reports every problem at once as
@@ -24,5 +24,8 @@
 // The kv parser reads Linux audit records as auditd writes them (bare words,
 // nested msg='...', the ENRICHED 0x1D separator); the syslog parser reads
 // RFC 3164 tags with spaces and contexts; csv with header_line names columns
-// from the record's first line (VPC flow log files, see package payload).
+// from the record's first line (VPC flow log files, see package payload);
+// spaced reads access logs (ALB, Classic ELB, S3 server access, the
+// combined format of nginx and Apache): space-separated fields, "quoted"
+// and [bracketed] ones kept whole, see spacedRecord.
 package schema

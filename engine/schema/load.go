@@ -24,7 +24,7 @@ const (
 	CodeMissingKey       = "missing-key"          // a required key (parser, schema) is absent
 	CodeDuplicateKey     = "duplicate-key"        // the same key twice in one mapping
 	CodeUnknownType      = "unknown-type"         // a schema value that is not a known type
-	CodeUnknownParser    = "unknown-parser"       // parser other than json, csv, kv, syslog
+	CodeUnknownParser    = "unknown-parser"       // parser other than json, csv, kv, spaced, syslog
 	CodeUnknownOptional  = "unknown-optional-key" // an optional key that the schema does not declare
 	CodeDuplicateLogType = "duplicate-log-type"   // the same log type in two places
 	CodeBadJSONPath      = "bad-json-path"        // json_path is not valid JMESPath
@@ -40,7 +40,7 @@ var configKeys = []string{
 	"header_line", "null_value", "priority", "quotechar", "separator", "undeclared_keys",
 }
 
-var parsers = []string{"csv", "json", "kv", "syslog"}
+var parsers = []string{"csv", "json", "kv", "spaced", "syslog"}
 
 // Set is an immutable collection of log types. Safe for concurrent use.
 type Set struct {
@@ -325,7 +325,7 @@ func (l *loader) logType(name, def *yaml.Node) *LogType {
 		l.errorf(name, CodeMissingKey, "log type %q has no parser", name.Value)
 	} else if p, ok := l.str(parserNode, "parser"); ok {
 		if !slices.Contains(parsers, p) {
-			l.errorf(parserNode, CodeUnknownParser, "unknown parser %q (want json, csv, kv or syslog)%s", p, didYouMean(p, parsers))
+			l.errorf(parserNode, CodeUnknownParser, "unknown parser %q (want json, csv, kv, spaced or syslog)%s", p, didYouMean(p, parsers))
 		}
 		t.Parser = p
 	}
@@ -355,7 +355,34 @@ func (l *loader) logType(name, def *yaml.Node) *LogType {
 	if confNode != nil {
 		l.configuration(t, confNode)
 	}
+	if t.Parser == "spaced" && t.Schema.Kind == KindMapping {
+		l.spacedSchema(t, confNode)
+	}
 	return t
+}
+
+// spacedSchema checks what the spaced parser can fill: flat keys, or a
+// mapping of exactly two scalar keys (an address:port field), and none of
+// the csv/kv splitting options, which it does not use.
+func (l *loader) spacedSchema(t *LogType, conf *yaml.Node) {
+	for _, k := range t.Schema.Keys {
+		f := k.Field
+		if f.Kind != KindMapping {
+			continue
+		}
+		if len(f.Keys) != 2 || f.Keys[0].Field.Kind == KindMapping || f.Keys[1].Field.Kind == KindMapping {
+			l.diags.Errorf(f.Pos, CodeWrongType, "key %q: with the spaced parser a mapping splits an address:port field and needs exactly two scalar keys (e.g. {ip: string, port: integer})", k.Name)
+		}
+	}
+	if conf == nil {
+		return
+	}
+	for i := 0; i+1 < len(conf.Content); i += 2 {
+		switch k := conf.Content[i]; k.Value {
+		case "delimiter", "separator", "quotechar", "escapechar":
+			l.errorf(k, CodeBadValue, "%s does not apply to the spaced parser (fields are separated by spaces, quoted with \" or bracketed with [ ])", k.Value)
+		}
+	}
 }
 
 // headerLine reports whether a configuration node sets header_line: true
@@ -524,8 +551,8 @@ func (l *loader) configuration(t *LogType, n *yaml.Node) {
 			if !ok {
 				continue
 			}
-			if t.Parser != "csv" {
-				l.errorf(v, CodeBadValue, "null_value works only with the csv parser")
+			if t.Parser != "csv" && t.Parser != "spaced" {
+				l.errorf(v, CodeBadValue, "null_value works only with the csv and spaced parsers")
 				continue
 			}
 			t.nullValue, t.hasNull = s, true

@@ -38,6 +38,9 @@ func TestLoadBadSchemas(t *testing.T) {
 		{"header_line on json", "a.yaml", "t:\n  parser: json\n  schema: {a: string}\n  configuration:\n    header_line: true\n", "a.yaml:5:18", CodeBadValue},
 		{"header_line not a boolean", "a.yaml", "t:\n  parser: csv\n  schema: {a: string}\n  configuration:\n    header_line: 'yes'\n", "a.yaml:5:18", CodeWrongType},
 		{"null_value on kv", "a.yaml", "t:\n  parser: kv\n  schema: {a: string}\n  configuration:\n    null_value: '-'\n", "a.yaml:5:17", CodeBadValue},
+		{"spaced mapping of one key", "a.yaml", "t:\n  parser: spaced\n  schema:\n    a: {x: string}\n", "a.yaml:4:8", CodeWrongType},
+		{"spaced nested mapping", "a.yaml", "t:\n  parser: spaced\n  schema:\n    a: {x: string, y: {z: string}}\n", "a.yaml:4:8", CodeWrongType},
+		{"spaced delimiter", "a.yaml", "t:\n  parser: spaced\n  schema: {a: string}\n  configuration:\n    delimiter: ','\n", "a.yaml:5:5", CodeBadValue},
 		{"duplicate key", "a.yaml", "t:\n  parser: json\n  parser: json\n  schema: {a: string}\n", "a.yaml:3:3", CodeDuplicateKey},
 		{"definition not a mapping", "a.yaml", "t: [1]\n", "a.yaml:1:4", CodeWrongType},
 	}
