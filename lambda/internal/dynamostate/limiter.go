@@ -61,7 +61,9 @@ func hashedKey(kind, group, sk string) map[string]ddbtypes.AttributeValue {
 	}
 }
 
-func itemKey(group string) map[string]ddbtypes.AttributeValue { return hashedKey("limit", group, "window") }
+func itemKey(group string) map[string]ddbtypes.AttributeValue {
+	return hashedKey("limit", group, "window")
+}
 
 func num(n int64) *ddbtypes.AttributeValueMemberN {
 	return &ddbtypes.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}

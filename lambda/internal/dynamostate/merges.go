@@ -54,7 +54,9 @@ const (
 
 const maxSampleSize = 16 << 10
 
-func mergeKey(group string) map[string]ddbtypes.AttributeValue { return hashedKey("merge", group, "group") }
+func mergeKey(group string) map[string]ddbtypes.AttributeValue {
+	return hashedKey("merge", group, "group")
+}
 
 var mergeNames = map[string]string{"#pk": attrPK, "#due": attrDue, "#folded": attrFolded, "#tfirst": attrTFirst, "#tlast": attrTLast}
 
