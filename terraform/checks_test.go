@@ -65,7 +65,7 @@ func TestCheckEnv(t *testing.T) {
 		{name: "rules with queue", fn: "rules", env: []string{"RULES_BUCKET", "RULES_PREFIX", "RULES_REFRESH", "ALERTS_QUEUE_URL", "ALERTS_STATE_TABLE", "DEAD_LETTER_QUEUE_URL"}},
 		{name: "rules both", fn: "rules", env: []string{"RULES_BUCKET", "RULES_PREFIX", "RULES_REFRESH", "ALERTS_QUEUE_URL", "ALERTS_STATE_TABLE", "DEAD_LETTER_QUEUE_URL", "DEAD_LETTER_BUCKET"}, want: []string{"both"}},
 		{name: "rules missing", fn: "rules", env: []string{"RULES_BUCKET", "RULES_PREFIX", "ALERTS_QUEUE_URL", "ALERTS_STATE_TABLE", "DEAD_LETTER_QUEUE_URL"}, want: []string{"missing [RULES_REFRESH]"}},
-		{name: "alerts extra", fn: "alerts", env: []string{"ALERTS_STATE_TABLE", "RULES_BUCKET", "RULES_PREFIX", "LOG_LEVEL"}, want: []string{"not in the contract [LOG_LEVEL]"}},
+		{name: "alerts extra", fn: "alerts", env: []string{"ALERTS_QUEUE_URL", "ALERTS_STATE_TABLE", "RULES_BUCKET", "RULES_PREFIX", "LOG_LEVEL"}, want: []string{"not in the contract [LOG_LEVEL]"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &collector{T: t}

@@ -46,7 +46,7 @@ var (
 	rulesBaseEnv    = []string{"ALERTS_QUEUE_URL", "ALERTS_STATE_TABLE", "RULES_BUCKET", "RULES_PREFIX", "RULES_REFRESH"}
 	rulesDLQueueEnv = []string{"DEAD_LETTER_QUEUE_URL"}
 	rulesDLBucket   = []string{"DEAD_LETTER_BUCKET", "DEAD_LETTER_PREFIX"}
-	alertsEnv       = []string{"ALERTS_STATE_TABLE", "RULES_BUCKET", "RULES_PREFIX"}
+	alertsEnv       = []string{"ALERTS_QUEUE_URL", "ALERTS_STATE_TABLE", "RULES_BUCKET", "RULES_PREFIX"}
 )
 
 // wildcardResourceActions are the only actions AWS gives no resource-level

@@ -22,6 +22,7 @@ locals {
   # Exactly what lambda/alerts reads.
   alerts_environment = {
     ALERTS_STATE_TABLE = aws_dynamodb_table.alert_state.name
+    ALERTS_QUEUE_URL   = local.alerts_queue_url
     RULES_BUCKET       = module.rules_bucket.name
     RULES_PREFIX       = var.rules_prefix
   }
@@ -71,9 +72,10 @@ data "aws_iam_policy_document" "rules" {
   }
 
   statement {
-    # Thresholds and dedup periods shared by every instance.
+    # Thresholds, dedup periods and merge groups shared by every instance
+    # (a merge window is closed by a conditional delete).
     sid       = "CountAlerts"
-    actions   = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
+    actions   = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
     resources = ["arn:${local.partition}:dynamodb:${local.region}:${local.account_id}:table/${local.state_table_name}"]
   }
 
@@ -193,8 +195,15 @@ data "aws_iam_policy_document" "alerts" {
 
   statement {
     sid       = "AlertState"
-    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"]
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:Scan"]
     resources = ["arn:${local.partition}:dynamodb:${local.region}:${local.account_id}:table/${local.state_table_name}"]
+  }
+
+  statement {
+    # The scheduled flush puts merge summaries on the alerts queue.
+    sid       = "QueueMergeSummaries"
+    actions   = ["sqs:SendMessage"]
+    resources = [local.alerts_queue_arn]
   }
 
   statement {
@@ -335,4 +344,27 @@ resource "aws_lambda_event_source_mapping" "alerts" {
   }
 
   depends_on = [aws_sqs_queue.alerts]
+}
+
+# Merge summaries are sent when their window ends, not only when a later
+# alert happens to arrive: every minute the alerts function closes the
+# groups whose window ended and queues their summaries.
+resource "aws_cloudwatch_event_rule" "merge_flush" {
+  name                = "${local.alerts_function_name}-merge-flush"
+  description         = "StreamAlert: send merge summaries whose window ended"
+  schedule_expression = var.merge_flush_schedule
+  tags                = local.tags
+}
+
+resource "aws_cloudwatch_event_target" "merge_flush" {
+  rule = aws_cloudwatch_event_rule.merge_flush.name
+  arn  = module.alerts_function.function_arn
+}
+
+resource "aws_lambda_permission" "merge_flush" {
+  statement_id  = "MergeFlushSchedule"
+  action        = "lambda:InvokeFunction"
+  function_name = module.alerts_function.function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.merge_flush.arn
 }

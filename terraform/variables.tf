@@ -438,3 +438,9 @@ variable "metric_dimension_keys" {
     DeliveryFailures    = ["Output"]
   }
 }
+
+variable "merge_flush_schedule" {
+  description = "How often the alerts function sends the summaries of merge groups whose window ended (an EventBridge schedule expression)."
+  type        = string
+  default     = "rate(1 minute)"
+}
