@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -31,13 +32,21 @@ func TestExamples(t *testing.T) {
 		t.Errorf("rule errors or unclassified records on the examples:\n%s", stderr.String())
 	}
 	seen := map[string]bool{}
+	var summaries []string
 	for _, line := range bytes.Split(bytes.TrimSpace(stdout.Bytes()), []byte("\n")) {
 		var a struct {
 			Rule   string `json:"rule_name"`
 			Entity string `json:"source_entity"`
+			Record struct {
+				AlertCount *int            `json:"AlertCount"`
+				MergedBy   json.RawMessage `json:"MergedBy"`
+			} `json:"record"`
 		}
 		if err := json.Unmarshal(line, &a); err != nil {
 			t.Fatalf("alert line %q: %v", line, err)
+		}
+		if a.Record.AlertCount != nil {
+			summaries = append(summaries, fmt.Sprintf("%s\tAlertCount %d\tMergedBy %s", a.Rule, *a.Record.AlertCount, a.Record.MergedBy))
 		}
 		// Entities relative to the repository root, whatever the cwd.
 		entity := filepath.ToSlash(a.Entity)
@@ -52,6 +61,11 @@ func TestExamples(t *testing.T) {
 	}
 	slices.Sort(got)
 	text := strings.Join(got, "\n") + "\n"
+
+	// The merge summaries the shipped merging rules send (the first alert
+	// of each group is among the alerts above): a golden of their counts.
+	slices.Sort(summaries)
+	checkGolden(t, filepath.Join("testdata", "examples.summaries.golden"), strings.Join(summaries, "\n")+"\n")
 
 	golden := filepath.Join("testdata", "examples.golden")
 	if *update {
@@ -79,5 +93,23 @@ func TestExamples(t *testing.T) {
 				t.Errorf("missing alert: %s", w)
 			}
 		}
+	}
+}
+
+// checkGolden compares text with the golden file (rewritten with -update).
+func checkGolden(t *testing.T, golden, text string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(golden, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if string(want) != text {
+		t.Errorf("%s differs (refresh with -update and read the diff):\n--- got\n%s--- want\n%s", golden, text, want)
 	}
 }
