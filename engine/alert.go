@@ -33,6 +33,11 @@ type Alert struct {
 	Outputs         []string       `json:"outputs"`
 	Created         time.Time      `json:"created"`
 	Staged          bool           `json:"staged"`
+	// RuleDigest is the digest of the rule's definition (Bundle.RuleDigests)
+	// when the alert was made. Threshold, dedup and merge groups are keyed
+	// by it, so a reload that leaves a rule unchanged keeps its open windows
+	// and counts while a changed rule starts afresh. Not part of the JSON.
+	RuleDigest string `json:"-"`
 	// RulesetVersion names the ruleset that produced the alert (in AWS, a
 	// hash of the rule files' S3 keys and ETags), so an analyst can tell
 	// which upload it came from. Empty in local mode.

@@ -40,7 +40,8 @@ type dedupGroup struct {
 func NewDeduper() *Deduper { return &Deduper{groups: map[string]*dedupGroup{}} }
 
 // DedupGroup returns the group an alert's threshold and dedup_period count
-// in (its rule and dedup key values) and the group's period; ok is false
+// in (its rule, the rule's definition digest, and the dedup key values: a
+// changed rule counts afresh) and the group's period; ok is false
 // when the alert's rule has neither (it is always sent). Every Limiter
 // implementation groups alerts so.
 func DedupGroup(a Alert) (key string, period time.Duration, ok bool) {
@@ -55,7 +56,7 @@ func DedupGroup(a Alert) (key string, period time.Duration, ok bool) {
 	for i, k := range a.DedupKeys {
 		values[i] = mergeValue(a.Record, k)
 	}
-	return groupKey(a.RuleName, values), period, true
+	return groupKey(a.RuleName+"\x00"+a.RuleDigest, values), period, true
 }
 
 // Allow reports whether a is sent (true) or suppressed (false) at time now.

@@ -195,8 +195,9 @@ func (g *mergeGroup) summary() (Alert, bool) {
 	return summarize(g.first, g.values, g.folded, g.tfirst, g.tlast, commonPart(g.common, g.common), g.samples), true
 }
 
-// MergeGroup returns the merge group of an alert (its rule and merge key
-// values) and the window; ok is false when the alert is not merged (its
+// MergeGroup returns the merge group of an alert (its rule, the rule's
+// definition digest — a changed rule starts afresh, an unchanged one keeps
+// its open windows across reloads — and its merge key values) and the window; ok is false when the alert is not merged (its
 // rule does not merge, or a merge key has no value in its record). Every
 // merge state groups alerts so.
 func MergeGroup(a Alert) (key string, window time.Duration, ok bool) {
@@ -209,7 +210,7 @@ func MergeGroup(a Alert) (key string, window time.Duration, ok bool) {
 			return "", 0, false
 		}
 	}
-	return groupKey(a.RuleName, values), time.Duration(a.MergeWindowSeconds) * time.Second, true
+	return groupKey(a.RuleName+"\x00"+a.RuleDigest, values), time.Duration(a.MergeWindowSeconds) * time.Second, true
 }
 
 // MergeSummary builds a group's summary as Merger does, for merge state

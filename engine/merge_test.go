@@ -115,7 +115,7 @@ func TestMergerBounded(t *testing.T) {
 	for i := range 1000 {
 		m.Add(mergeAlert("r", t0.Add(time.Duration(i)*time.Millisecond), map[string]any{"host": "h", "n": int64(i)}))
 	}
-	g := m.groups[groupKey("r", []any{"h"})]
+	g := m.groups[groupKey("r\x00", []any{"h"})]
 	if len(g.samples) != 5 || g.folded != 999 {
 		t.Fatalf("samples %d folded %d", len(g.samples), g.folded)
 	}

@@ -356,8 +356,12 @@ func (p *Processor) Process(raw []byte, rejected error, src Source, logs []strin
 		}
 		alerts, ruleErrs := b.Rules.EvaluateAll(r, src)
 		res.RuleErrors = append(res.RuleErrors, ruleErrs...)
-		for _, a := range alerts {
-			p.stats.alert(a.RuleName)
+		if len(alerts) > 0 {
+			digests := b.RuleDigests()
+			for i := range alerts {
+				p.stats.alert(alerts[i].RuleName)
+				alerts[i].RuleDigest = digests[alerts[i].RuleName]
+			}
 		}
 		res.Alerts = append(res.Alerts, alerts...)
 	}
