@@ -63,3 +63,14 @@ func (g *Gate) Due(now time.Time) []Alert {
 
 // Flush returns the summary of every open merge group.
 func (g *Gate) Flush() []Alert { return g.Merger.Flush() }
+
+// RouteStaged returns a with the outputs it is delivered to: a staged rule's
+// alert (staged: true) goes to the configuration's staging outputs instead
+// of the rule's own, so a rule on trial never pages; other alerts are
+// returned unchanged.
+func RouteStaged(a Alert, staging []string) Alert {
+	if a.Staged {
+		a.Outputs = append([]string(nil), staging...)
+	}
+	return a
+}

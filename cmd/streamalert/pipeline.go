@@ -61,11 +61,23 @@ func (p *pipeline) record(src engine.Source, raw payload.Raw, logs []string, c *
 	// rules with merge_by_keys wait in the gate for their window; the
 	// others go out now.
 	res.Alerts, _ = p.gate.Pass(context.Background(), res.Alerts, time.Now()) // the in-memory limiter never fails
+	p.route(res.Alerts)
 	if err := p.sink.write(src, raw, res, flush); err != nil {
 		return err
 	}
 	p.dispatch(res.Alerts)
 	return nil
+}
+
+// route sends staged rules' alerts to the staging outputs (in place).
+func (p *pipeline) route(alerts []engine.Alert) {
+	var staging []string
+	if p.cfg != nil {
+		staging = p.cfg.StagingOutputs
+	}
+	for i := range alerts {
+		alerts[i] = engine.RouteStaged(alerts[i], staging)
+	}
 }
 
 // dispatch queues alerts for delivery to their outputs.
@@ -82,6 +94,7 @@ func (p *pipeline) emitMerged(alerts []engine.Alert) error {
 	if len(alerts) == 0 {
 		return nil
 	}
+	p.route(alerts)
 	if err := p.sink.writeAlerts(alerts); err != nil {
 		return err
 	}

@@ -35,6 +35,10 @@ type Config struct {
 	Sources map[string]map[string][]string
 	// Outputs holds the declared outputs keyed by "service:descriptor".
 	Outputs map[string]Output
+	// StagingOutputs are where the alerts of staged rules (staged: true)
+	// go instead of the rule's outputs: staged rules never page. Empty: a
+	// staged rule's alerts go to no output (only stdout and the logs).
+	StagingOutputs []string
 	// MaxRecordSize is the largest raw record accepted, in bytes (0: default).
 	MaxRecordSize int
 	// MaxDecompressedSize is the decompression limit, in bytes: the most a
@@ -74,6 +78,7 @@ func Load(data []byte, file string) (*Config, diag.List) {
 		return cfg, nil
 	}
 	root := doc.Content[0]
+	var stagingNode *yaml.Node
 	pos := func(n *yaml.Node) diag.Pos { return diag.Pos{File: file, Line: n.Line, Col: n.Column} }
 	if root.Kind != yaml.MappingNode {
 		diags.Errorf(pos(root), "wrong-type", "configuration must be a mapping")
@@ -114,6 +119,14 @@ func Load(data []byte, file string) (*Config, diag.List) {
 					cfg.Outputs[o.Name()] = o
 				})
 			})
+		case "staging_outputs":
+			var l []string
+			if err := v.Decode(&l); err != nil {
+				diags.Errorf(pos(v), "wrong-type", "staging_outputs must be a list of outputs (service:descriptor)")
+				break
+			}
+			cfg.StagingOutputs = l
+			stagingNode = v
 		case "limits":
 			forEachPair(v, pos, &diags, "limits", func(lk, lv *yaml.Node) {
 				switch lk.Value {
@@ -130,7 +143,14 @@ func Load(data []byte, file string) (*Config, diag.List) {
 				}
 			})
 		default:
-			diags.Errorf(pos(k), "unknown-key", "unknown key %q (known: limits, outputs, sources)", k.Value)
+			diags.Errorf(pos(k), "unknown-key", "unknown key %q (known: limits, outputs, sources, staging_outputs)", k.Value)
+		}
+	}
+	if stagingNode != nil {
+		for i, name := range cfg.StagingOutputs {
+			if _, ok := cfg.Outputs[name]; !ok {
+				diags.Errorf(pos(stagingNode.Content[i]), "unknown-output", "staging_outputs: %q is not declared under outputs", name)
+			}
 		}
 	}
 	if diags.HasErrors() {

@@ -121,3 +121,14 @@ func TestStreamAlertDataSources(t *testing.T) {
 		}
 	}
 }
+
+func TestStagingOutputs(t *testing.T) {
+	cfg, diags := Load([]byte("outputs:\n  slack:\n    staging: {webhook_url: \"env:X\"}\nstaging_outputs: [slack:staging]\n"), "c.yaml")
+	if diags.HasErrors() || len(cfg.StagingOutputs) != 1 || cfg.StagingOutputs[0] != "slack:staging" {
+		t.Fatalf("%v %v", cfg, diags)
+	}
+	_, diags = Load([]byte("outputs: {}\nstaging_outputs: [slack:nope]\n"), "c.yaml")
+	if !diags.HasErrors() || diags[0].Pos.Line != 2 || !strings.Contains(diags[0].Message, "slack:nope") {
+		t.Fatalf("undeclared staging output: %v", diags)
+	}
+}

@@ -79,10 +79,11 @@ type Function struct {
 	o       Options
 	metrics emf.Counters
 
-	mu        sync.Mutex
-	disp      Dispatcher
-	etag      string
-	lastCheck time.Time
+	mu             sync.Mutex
+	disp           Dispatcher
+	stagingOutputs []string
+	etag           string
+	lastCheck      time.Time
 }
 
 // MaxConcurrentAlerts bounds the alerts of one batch delivered at once.
@@ -180,9 +181,16 @@ func (f *Function) reload(ctx context.Context, cold bool) error {
 		f.metrics.Add("ConfigReloadFailures", 1)
 		return nil
 	}
-	f.disp, f.etag = disp, etag
+	f.disp, f.etag, f.stagingOutputs = disp, etag, cfg.StagingOutputs
 	f.o.Log.Info("configuration live", "etag", etag, "outputs", cfg.OutputNames())
 	return nil
+}
+
+// staging returns the staging outputs of the configuration in service.
+func (f *Function) staging() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.stagingOutputs
 }
 
 func (f *Function) dispatcher() Dispatcher {
@@ -296,6 +304,7 @@ func (f *Function) message(ctx context.Context, d Dispatcher, m events.SQSMessag
 		f.metrics.Add("BadAlertMessages", 1)
 		return fmt.Errorf("message is not an alert (it goes to the dead-letter queue after its retries): %v", err)
 	}
+	a = engine.RouteStaged(a, f.staging())
 	var names []string
 	for _, n := range a.Outputs {
 		if !slices.Contains(names, n) {

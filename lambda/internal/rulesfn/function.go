@@ -312,8 +312,13 @@ func (f *Function) item(ctx context.Context, it ingest.Item) error {
 			seen = append(seen, counted{a, now})
 		}
 		passed, err := f.pass(ctx, gate, res.Alerts, now, &merged)
+		var staging []string
+		if cfg != nil {
+			staging = cfg.StagingOutputs
+		}
 		for _, a := range passed {
 			f.metrics.Add("Alerts", 1, "Rule", a.RuleName)
+			a = engine.RouteStaged(a, staging)
 			a.RulesetVersion = version
 			alerts = append(alerts, a)
 		}
