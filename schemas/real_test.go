@@ -29,6 +29,9 @@ var realCorpus = []struct {
 	{"vpcflow/awsdocs-custom-format-nat-gateway.log", "vpcflow", "vpcflow:custom", 4, checkFlowCustom},
 	{"guardduty/aws-cli-get-findings-example.json", "guardduty", "guardduty:api_finding", 1, checkAPIFinding},
 	{"k8s/panther-gcplogs-gke-audit-activity.jsonl", "k8s", "k8s:gke", 1, checkGKE},
+	{"gcp/elastic-integrations-gcp-audit-test-audit.jsonl", "gcp", "gcp:audit", 7, nil},
+	{"gcp/elastic-integrations-gcp-audit-test-cloudresourcemanager.jsonl", "gcp", "gcp:audit", 1, checkGCPSetIamPolicy},
+	{"gcp/elastic-integrations-gcp-audit-test-compute.jsonl", "gcp", "gcp:audit", 1, nil},
 }
 
 func TestRealCorpus(t *testing.T) {
@@ -87,6 +90,9 @@ func TestRealCorpus(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(root, "*", "*"))
 	for _, f := range files {
 		rel, _ := filepath.Rel(root, f)
+		if filepath.Base(f) == "README.md" { // a folder's provenance
+			continue
+		}
 		if !listed[filepath.ToSlash(rel)] {
 			t.Errorf("testdata/real/%s is not in realCorpus", filepath.ToSlash(rel))
 		}
@@ -204,5 +210,20 @@ func TestManagedKubernetesEnvelopes(t *testing.T) {
 	aks, _ := set.Resolve([]string{"k8s:aks"})
 	if recs, err := c.Classify([]byte(mixed), aks); err == nil {
 		t.Errorf("mixed document classified: %v", recs)
+	}
+}
+
+// checkGCPSetIamPolicy: normalization reaches into the open protoPayload.
+func checkGCPSetIamPolicy(t *testing.T, _ int, r schema.Record) {
+	t.Helper()
+	want := map[string][]any{
+		"userName":      {"made-up-ci-account@project-id.iam.gserviceaccount.com"},
+		"sourceAddress": {"192.168.0.1"},
+		"eventName":     {"SetIamPolicy"},
+	}
+	for k, v := range want {
+		if got := r.Normalized[k]; !slices.Equal(got, v) {
+			t.Errorf("normalized %s = %v, want %v", k, got, v)
+		}
 	}
 }

@@ -25,6 +25,7 @@ var wantTypes = []string{
 	"cloudtrail_insights:events",
 	"duo:administrator",
 	"duo:authentication",
+	"gcp:audit",
 	"github:audit",
 	"gsuite:reports",
 	"guardduty:api_finding",
@@ -69,6 +70,7 @@ var wantExamples = map[string]map[string]int{
 	"duo.jsonl":                    {"duo:authentication": 5, "duo:administrator": 3},
 	"gsuite.jsonl":                 {"gsuite:reports": 5},
 	"k8s-audit.jsonl":              {"k8s:audit": 6},
+	"gcp-audit.jsonl":              {"gcp:audit": 6},
 }
 
 func load(t *testing.T) *schema.Set {
