@@ -1,6 +1,6 @@
 // Package schemas holds the log schemas shipped with StreamAlert (Go): one
 // YAML file per log family (osquery, cloudtrail, vpcflow, guardduty, syslog,
-// auditd, github, okta, duo, gsuite, k8s, gcp, json), in StreamAlert's schema
+// auditd, github, okta, duo, gsuite, k8s, gcp, azure, json), in StreamAlert's schema
 // format (parser, schema, configuration), so they can be read, copied and
 // extended by analysts the same way as StreamAlert's conf/schemas files.
 //

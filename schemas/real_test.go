@@ -32,6 +32,11 @@ var realCorpus = []struct {
 	{"gcp/elastic-integrations-gcp-audit-test-audit.jsonl", "gcp", "gcp:audit", 7, nil},
 	{"gcp/elastic-integrations-gcp-audit-test-cloudresourcemanager.jsonl", "gcp", "gcp:audit", 1, checkGCPSetIamPolicy},
 	{"gcp/elastic-integrations-gcp-audit-test-compute.jsonl", "gcp", "gcp:audit", 1, nil},
+	{"azure/elastic-integrations-activitylogs-raw.jsonl", "azure", "azure:activity", 1, nil},
+	{"azure/elastic-integrations-activitylogs-edgecases.jsonl", "azure", "azure:activity", 1, nil},
+	{"azure/elastic-integrations-activitylogs-mixedcase-resourceid.jsonl", "azure", "azure:activity", 2, nil},
+	{"azure/elastic-integrations-entra-auditlogs-raw.jsonl", "azure", "azure:entra_audit", 1, nil},
+	{"azure/elastic-integrations-entra-signinlogs-raw.jsonl", "azure", "azure:entra_signin", 1, checkEntraSignin},
 }
 
 func TestRealCorpus(t *testing.T) {
@@ -225,5 +230,15 @@ func checkGCPSetIamPolicy(t *testing.T, _ int, r schema.Record) {
 		if got := r.Normalized[k]; !slices.Equal(got, v) {
 			t.Errorf("normalized %s = %v, want %v", k, got, v)
 		}
+	}
+}
+
+func checkEntraSignin(t *testing.T, _ int, r schema.Record) {
+	t.Helper()
+	if got := r.Normalized["userName"]; !slices.Equal(got, []any{"test@elastic.co"}) {
+		t.Errorf("normalized userName = %v", got)
+	}
+	if got := r.Normalized["sourceAddress"]; !slices.Equal(got, []any{"81.2.69.144"}) {
+		t.Errorf("normalized sourceAddress = %v", got)
 	}
 }

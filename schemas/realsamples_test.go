@@ -48,6 +48,8 @@ var realSamples = []realSample{
 	// skips these files).
 	{"../newsources/gcp-audit/panther-analysis-gcp-auditlog.jsonl", "gcp", []string{"gcp:audit"}, 29},
 	{"../newsources/gcp-audit/panther-oss-gcplogs-auditlog-samples.jsonl", "gcp", []string{"gcp:audit"}, 3},
+	{"../newsources/azure-activity/panther-analysis-azure-monitoractivity.jsonl", "azure", []string{"azure:activity"}, 4},
+	{"../newsources/entra-audit/panther-analysis-azure-audit-auditlogs.jsonl", "azure", []string{"azure:entra_audit"}, 6},
 }
 
 // TestRealSamples classifies every real event of ../shared/realsamples as

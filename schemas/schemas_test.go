@@ -18,6 +18,9 @@ import (
 // wantTypes is every log type the embedded schemas must define.
 var wantTypes = []string{
 	"auditd:log",
+	"azure:activity",
+	"azure:entra_audit",
+	"azure:entra_signin",
 	"cloudtrail:cloudwatch",
 	"cloudtrail:eventbridge",
 	"cloudtrail:events",
@@ -71,6 +74,7 @@ var wantExamples = map[string]map[string]int{
 	"gsuite.jsonl":                 {"gsuite:reports": 5},
 	"k8s-audit.jsonl":              {"k8s:audit": 6},
 	"gcp-audit.jsonl":              {"gcp:audit": 6},
+	"azure.jsonl":                  {"azure:activity": 4, "azure:entra_audit": 1, "azure:entra_signin": 1},
 }
 
 func load(t *testing.T) *schema.Set {

@@ -1,0 +1,58 @@
+package schemas_test
+
+import (
+	"bytes"
+	"os"
+	"testing"
+
+	"github.com/streamalert-go/streamalert/engine/schema"
+)
+
+// TestAzureRecordsDocument: a storage account or Event Hub delivers
+// diagnostic-settings records as {"records": [...]}; each record classifies
+// as its type, and a document mixing two types does not classify at all
+// (nothing is cut silently). The records are the real ones of
+// testdata/real/azure; the envelope is Azure Monitor's documented one.
+func TestAzureRecordsDocument(t *testing.T) {
+	set := load(t)
+	c := schema.NewClassifier(set)
+	read := func(name string) []byte {
+		b, err := os.ReadFile("../testdata/real/azure/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return bytes.TrimSpace(b)
+	}
+	activity := bytes.ReplaceAll(read("elastic-integrations-activitylogs-mixedcase-resourceid.jsonl"), []byte("\n"), []byte(","))
+	audit := read("elastic-integrations-entra-auditlogs-raw.jsonl")
+
+	doc := append(append([]byte(`{"records":[`), activity...), ']', '}')
+	recs, err := c.Classify(doc, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 2 {
+		t.Fatalf("%d records, want 2", len(recs))
+	}
+	for _, r := range recs {
+		if r.Type.Name != "azure:activity" || r.Data["category"] != "Administrative" {
+			t.Errorf("record %s %v", r.Type.Name, r.Data["category"])
+		}
+	}
+
+	mixed := append(append(append(append([]byte(`{"records":[`), activity...), ','), audit...), ']', '}')
+	if recs, err := c.Classify(mixed, nil); err == nil {
+		for _, r := range recs {
+			if r.Type.Name != "json:generic" {
+				t.Errorf("mixed document classified as %s", r.Type.Name)
+			}
+		}
+	}
+	azure, err := set.Resolve([]string{"azure"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if recs, err := c.Classify(mixed, azure); err == nil {
+		t.Errorf("mixed document classified with the azure family: %d records, first %s", len(recs), recs[0].Type.Name)
+	}
+}
