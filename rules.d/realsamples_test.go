@@ -35,6 +35,7 @@ var sharedRuleSamples = []struct {
 		1: {"entra_conditional_access_weakened"}, // MFA grant control removed (line 2 adds it back: quiet)
 		4: {"entra_conditional_access_weakened"}, // policy deleted
 	}},
+	{"newsources/slack/panther-oss-slacklogs-test-audit.jsonl", map[int][]string{}}, // a user_login
 }
 
 func TestRulesOnSharedRealSamples(t *testing.T) {

@@ -37,6 +37,7 @@ var realCorpus = []struct {
 	{"azure/elastic-integrations-activitylogs-mixedcase-resourceid.jsonl", "azure", "azure:activity", 2, nil},
 	{"azure/elastic-integrations-entra-auditlogs-raw.jsonl", "azure", "azure:entra_audit", 1, nil},
 	{"azure/elastic-integrations-entra-signinlogs-raw.jsonl", "azure", "azure:entra_signin", 1, checkEntraSignin},
+	{"slack/elastic-integrations-slack-audit-test-audit.jsonl", "slack", "slack:audit", 4, nil},
 }
 
 func TestRealCorpus(t *testing.T) {

@@ -50,6 +50,7 @@ var realSamples = []realSample{
 	{"../newsources/gcp-audit/panther-oss-gcplogs-auditlog-samples.jsonl", "gcp", []string{"gcp:audit"}, 3},
 	{"../newsources/azure-activity/panther-analysis-azure-monitoractivity.jsonl", "azure", []string{"azure:activity"}, 4},
 	{"../newsources/entra-audit/panther-analysis-azure-audit-auditlogs.jsonl", "azure", []string{"azure:entra_audit"}, 6},
+	{"../newsources/slack/panther-oss-slacklogs-test-audit.jsonl", "slack", []string{"slack:audit"}, 1},
 }
 
 // TestRealSamples classifies every real event of ../shared/realsamples as

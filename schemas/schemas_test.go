@@ -43,6 +43,7 @@ var wantTypes = []string{
 	"osquery:differential",
 	"osquery:snapshot",
 	"osquery:status",
+	"slack:audit",
 	"syslog:generic",
 	"syslog:sshd",
 	"vpcflow:custom",
@@ -75,6 +76,7 @@ var wantExamples = map[string]map[string]int{
 	"k8s-audit.jsonl":              {"k8s:audit": 6},
 	"gcp-audit.jsonl":              {"gcp:audit": 6},
 	"azure.jsonl":                  {"azure:activity": 4, "azure:entra_audit": 1, "azure:entra_signin": 1},
+	"slack.jsonl":                  {"slack:audit": 4},
 }
 
 func load(t *testing.T) *schema.Set {

@@ -56,3 +56,30 @@ func TestAzureRecordsDocument(t *testing.T) {
 		t.Errorf("mixed document classified with the azure family: %d records, first %s", len(recs), recs[0].Type.Name)
 	}
 }
+
+// TestSlackAuditLogsPage: the Audit Logs API's response page
+// {"entries": [...], "response_metadata": {...}} (Slack's documented shape)
+// classifies as one slack:audit record per entry; the entries are the real
+// ones of testdata/real/slack.
+func TestSlackAuditLogsPage(t *testing.T) {
+	set := load(t)
+	c := schema.NewClassifier(set)
+	b, err := os.ReadFile("../testdata/real/slack/elastic-integrations-slack-audit-test-audit.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries := bytes.ReplaceAll(bytes.TrimSpace(b), []byte("\n"), []byte(","))
+	page := append(append([]byte(`{"entries":[`), entries...), []byte(`],"response_metadata":{"next_cursor":""}}`)...)
+	recs, err := c.Classify(page, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 4 {
+		t.Fatalf("%d records, want 4", len(recs))
+	}
+	for i, want := range []string{"user_login", "user_created", "file_downloaded", "anomaly"} {
+		if recs[i].Type.Name != "slack:audit" || recs[i].Data["action"] != want {
+			t.Errorf("record %d: %s action %v, want slack:audit %s", i, recs[i].Type.Name, recs[i].Data["action"], want)
+		}
+	}
+}
