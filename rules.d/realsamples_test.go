@@ -35,7 +35,8 @@ var sharedRuleSamples = []struct {
 		1: {"entra_conditional_access_weakened"}, // MFA grant control removed (line 2 adds it back: quiet)
 		4: {"entra_conditional_access_weakened"}, // policy deleted
 	}},
-	{"newsources/slack/panther-oss-slacklogs-test-audit.jsonl", map[int][]string{}}, // a user_login
+	{"newsources/slack/panther-oss-slacklogs-test-audit.jsonl", map[int][]string{}},               // a user_login
+	{"newsources/cloudflare/panther-oss-cloudflare-tests-http-request.jsonl", map[int][]string{}}, // no attack score
 }
 
 func TestRulesOnSharedRealSamples(t *testing.T) {

@@ -38,6 +38,8 @@ var realCorpus = []struct {
 	{"azure/elastic-integrations-entra-auditlogs-raw.jsonl", "azure", "azure:entra_audit", 1, nil},
 	{"azure/elastic-integrations-entra-signinlogs-raw.jsonl", "azure", "azure:entra_signin", 1, checkEntraSignin},
 	{"slack/elastic-integrations-slack-audit-test-audit.jsonl", "slack", "slack:audit", 4, nil},
+	{"cloudflare/elastic-integrations-cloudflare-logpush-audit.jsonl", "cloudflare", "cloudflare:audit", 3, nil},
+	{"cloudflare/elastic-integrations-cloudflare-logpush-http-request.jsonl", "cloudflare", "cloudflare:http_request", 1, nil},
 }
 
 func TestRealCorpus(t *testing.T) {

@@ -51,6 +51,7 @@ var realSamples = []realSample{
 	{"../newsources/azure-activity/panther-analysis-azure-monitoractivity.jsonl", "azure", []string{"azure:activity"}, 4},
 	{"../newsources/entra-audit/panther-analysis-azure-audit-auditlogs.jsonl", "azure", []string{"azure:entra_audit"}, 6},
 	{"../newsources/slack/panther-oss-slacklogs-test-audit.jsonl", "slack", []string{"slack:audit"}, 1},
+	{"../newsources/cloudflare/panther-oss-cloudflare-tests-http-request.jsonl", "cloudflare", []string{"cloudflare:http_request"}, 1},
 }
 
 // TestRealSamples classifies every real event of ../shared/realsamples as

@@ -21,6 +21,8 @@ var wantTypes = []string{
 	"azure:activity",
 	"azure:entra_audit",
 	"azure:entra_signin",
+	"cloudflare:audit",
+	"cloudflare:http_request",
 	"cloudtrail:cloudwatch",
 	"cloudtrail:eventbridge",
 	"cloudtrail:events",
@@ -77,6 +79,7 @@ var wantExamples = map[string]map[string]int{
 	"gcp-audit.jsonl":              {"gcp:audit": 6},
 	"azure.jsonl":                  {"azure:activity": 4, "azure:entra_audit": 1, "azure:entra_signin": 1},
 	"slack.jsonl":                  {"slack:audit": 4},
+	"cloudflare.jsonl":             {"cloudflare:audit": 3, "cloudflare:http_request": 1},
 }
 
 func load(t *testing.T) *schema.Set {
