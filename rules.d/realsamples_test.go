@@ -37,6 +37,7 @@ var sharedRuleSamples = []struct {
 	}},
 	{"newsources/slack/panther-oss-slacklogs-test-audit.jsonl", map[int][]string{}},               // a user_login
 	{"newsources/cloudflare/panther-oss-cloudflare-tests-http-request.jsonl", map[int][]string{}}, // no attack score
+	{"newsources/crowdstrike-fdr/panther-oss-crowdstrike-fdr-events.jsonl", map[int][]string{}},   // benign Mac activity
 }
 
 func TestRulesOnSharedRealSamples(t *testing.T) {

@@ -3,9 +3,11 @@ package schemas_test
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/streamalert-go/streamalert/engine/schema"
+	"github.com/streamalert-go/streamalert/engine/testenv"
 )
 
 // TestAzureRecordsDocument: a storage account or Event Hub delivers
@@ -81,5 +83,37 @@ func TestSlackAuditLogsPage(t *testing.T) {
 		if recs[i].Type.Name != "slack:audit" || recs[i].Data["action"] != want {
 			t.Errorf("record %d: %s action %v, want slack:audit %s", i, recs[i].Type.Name, recs[i].Data["action"], want)
 		}
+	}
+}
+
+// TestFDRProcessEvents: of the shared FDR events (read in place), exactly
+// the process executions are crowdstrike:process, everything else with an
+// event_simpleName crowdstrike:event, whatever the candidates.
+func TestFDRProcessEvents(t *testing.T) {
+	root := testenv.Shared(t, "realsamples/newsources/crowdstrike-fdr")
+	set := load(t)
+	c := schema.NewClassifier(set)
+	data, err := os.ReadFile(filepath.Join(root, "panther-oss-crowdstrike-fdr-events.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for i, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
+		recs, err := c.Classify(line, nil)
+		if err != nil || len(recs) != 1 {
+			t.Fatalf("line %d: %v", i+1, err)
+		}
+		name, _ := recs[0].Data["event_simpleName"].(string)
+		want := "crowdstrike:event"
+		if name == "ProcessRollup2" || name == "SyntheticProcessRollup2" {
+			want = "crowdstrike:process"
+			n++
+		}
+		if recs[0].Type.Name != want {
+			t.Errorf("line %d (%s): %s, want %s", i+1, name, recs[0].Type.Name, want)
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d process events, want 2", n)
 	}
 }

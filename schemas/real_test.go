@@ -40,6 +40,8 @@ var realCorpus = []struct {
 	{"slack/elastic-integrations-slack-audit-test-audit.jsonl", "slack", "slack:audit", 4, nil},
 	{"cloudflare/elastic-integrations-cloudflare-logpush-audit.jsonl", "cloudflare", "cloudflare:audit", 3, nil},
 	{"cloudflare/elastic-integrations-cloudflare-logpush-http-request.jsonl", "cloudflare", "cloudflare:http_request", 1, nil},
+	{"crowdstrike/elastic-integrations-fdr-test-linux-process.jsonl", "crowdstrike", "crowdstrike:process", 2, checkFDRProcess},
+	{"crowdstrike/elastic-integrations-fdr-test-linux-events.jsonl", "crowdstrike", "crowdstrike:event", 3, nil},
 }
 
 func TestRealCorpus(t *testing.T) {
@@ -243,5 +245,12 @@ func checkEntraSignin(t *testing.T, _ int, r schema.Record) {
 	}
 	if got := r.Normalized["sourceAddress"]; !slices.Equal(got, []any{"81.2.69.144"}) {
 		t.Errorf("normalized sourceAddress = %v", got)
+	}
+}
+
+func checkFDRProcess(t *testing.T, _ int, r schema.Record) {
+	t.Helper()
+	if cmd, ok := r.Data["CommandLine"].(string); !ok || !slices.Equal(r.Normalized["command"], []any{cmd}) {
+		t.Errorf("normalized command = %v, CommandLine %#v", r.Normalized["command"], r.Data["CommandLine"])
 	}
 }

@@ -52,6 +52,7 @@ var realSamples = []realSample{
 	{"../newsources/entra-audit/panther-analysis-azure-audit-auditlogs.jsonl", "azure", []string{"azure:entra_audit"}, 6},
 	{"../newsources/slack/panther-oss-slacklogs-test-audit.jsonl", "slack", []string{"slack:audit"}, 1},
 	{"../newsources/cloudflare/panther-oss-cloudflare-tests-http-request.jsonl", "cloudflare", []string{"cloudflare:http_request"}, 1},
+	{"../newsources/crowdstrike-fdr/panther-oss-crowdstrike-fdr-events.jsonl", "crowdstrike", []string{"crowdstrike:*"}, 8}, // TestFDRProcessEvents checks which
 }
 
 // TestRealSamples classifies every real event of ../shared/realsamples as

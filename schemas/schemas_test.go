@@ -28,6 +28,8 @@ var wantTypes = []string{
 	"cloudtrail:events",
 	"cloudtrail_digest:files",
 	"cloudtrail_insights:events",
+	"crowdstrike:event",
+	"crowdstrike:process",
 	"duo:administrator",
 	"duo:authentication",
 	"gcp:audit",
@@ -80,6 +82,7 @@ var wantExamples = map[string]map[string]int{
 	"azure.jsonl":                  {"azure:activity": 4, "azure:entra_audit": 1, "azure:entra_signin": 1},
 	"slack.jsonl":                  {"slack:audit": 4},
 	"cloudflare.jsonl":             {"cloudflare:audit": 3, "cloudflare:http_request": 1},
+	"crowdstrike-fdr.jsonl":        {"crowdstrike:event": 3, "crowdstrike:process": 2},
 }
 
 func load(t *testing.T) *schema.Set {
