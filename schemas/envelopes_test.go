@@ -117,3 +117,43 @@ func TestFDRProcessEvents(t *testing.T) {
 		t.Errorf("%d process events, want 2", n)
 	}
 }
+
+// TestOktaEventBridge: a real System Log event (../shared, read in place)
+// in the EventBridge envelope Okta Log Streaming publishes (documented
+// shape; no public sample of the whole envelope was found) classifies as
+// okta:eventbridge with the event as the record and the envelope under
+// streamalert:envelope_keys; the bare event stays okta:systemlog.
+func TestOktaEventBridge(t *testing.T) {
+	root := testenv.Shared(t, "realsamples/reallogs/okta")
+	set := load(t)
+	c := schema.NewClassifier(set)
+	event, err := os.ReadFile(filepath.Join(root, "vector-okta-source-test-event.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	event = bytes.TrimSpace(event)
+	env := append(append([]byte(`{"version":"0","id":"0b6f5b8e-8c1d-2a57-1f3c-4c8d3e2a1b0c","detail-type":"SystemLog","source":"aws.partner/okta.com/example-org/okta-log-stream","account":"123456789012","time":"2024-05-06T18:00:00Z","region":"us-east-1","resources":[],"detail":`), event...), '}')
+	recs, err := c.Classify(env, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 1 || recs[0].Type.Name != "okta:eventbridge" {
+		t.Fatalf("got %d records, first %v", len(recs), recs)
+	}
+	if recs[0].Data["uuid"] == nil || recs[0].Data["eventType"] == nil {
+		t.Errorf("record is not the event: %v", recs[0].Data)
+	}
+	envKeys, _ := recs[0].Data["streamalert:envelope_keys"].(map[string]any)
+	if envKeys["source"] != "aws.partner/okta.com/example-org/okta-log-stream" {
+		t.Errorf("envelope keys %v", envKeys)
+	}
+	bare, err := c.Classify(event, nil)
+	if err != nil || len(bare) != 1 || bare[0].Type.Name != "okta:systemlog" {
+		t.Errorf("bare event: %v %v", bare, err)
+	}
+	// Another partner's event in the same envelope is not Okta.
+	other := bytes.Replace(env, []byte("aws.partner/okta.com/"), []byte("aws.partner/example.com/"), 1)
+	if recs, err := c.Classify(other, nil); err == nil && recs[0].Type.Name == "okta:eventbridge" {
+		t.Errorf("another partner's event classified as okta:eventbridge")
+	}
+}

@@ -42,6 +42,7 @@ var wantTypes = []string{
 	"k8s:audit",
 	"k8s:cloudwatch",
 	"k8s:gke",
+	"okta:eventbridge",
 	"okta:systemlog",
 	"osquery:batch",
 	"osquery:differential",
