@@ -1,7 +1,7 @@
 // Package schemas holds the log schemas shipped with StreamAlert (Go): one
 // YAML file per log family (osquery, cloudtrail, vpcflow, guardduty, syslog,
 // auditd, github, okta, duo, gsuite, k8s, gcp, azure, slack, cloudflare,
-// crowdstrike, json), in StreamAlert's schema format (parser, schema,
+// crowdstrike, zeek, json), in StreamAlert's schema format (parser, schema,
 // configuration), so they can be read, copied and extended by analysts the
 // same way as StreamAlert's conf/schemas files.
 //

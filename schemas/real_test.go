@@ -42,6 +42,11 @@ var realCorpus = []struct {
 	{"cloudflare/elastic-integrations-cloudflare-logpush-http-request.jsonl", "cloudflare", "cloudflare:http_request", 1, nil},
 	{"crowdstrike/elastic-integrations-fdr-test-linux-process.jsonl", "crowdstrike", "crowdstrike:process", 2, checkFDRProcess},
 	{"crowdstrike/elastic-integrations-fdr-test-linux-events.jsonl", "crowdstrike", "crowdstrike:event", 3, nil},
+	{"zeek/elastic-integrations-zeek-conn.jsonl", "zeek", "zeek:conn", 10, checkZeekConn},
+	{"zeek/elastic-integrations-zeek-dns.jsonl", "zeek", "zeek:dns", 7, nil},
+	{"zeek/elastic-integrations-zeek-http.jsonl", "zeek", "zeek:http", 7, nil},
+	{"zeek/elastic-integrations-zeek-ssl.jsonl", "zeek", "zeek:ssl", 10, nil},
+	{"zeek/elastic-integrations-zeek-notice.jsonl", "zeek", "zeek:notice", 4, nil},
 }
 
 func TestRealCorpus(t *testing.T) {
@@ -252,5 +257,16 @@ func checkFDRProcess(t *testing.T, _ int, r schema.Record) {
 	t.Helper()
 	if cmd, ok := r.Data["CommandLine"].(string); !ok || !slices.Equal(r.Normalized["command"], []any{cmd}) {
 		t.Errorf("normalized command = %v, CommandLine %#v", r.Normalized["command"], r.Data["CommandLine"])
+	}
+}
+
+// checkZeekConn: the dotted 4-tuple keys are fields of their own, typed.
+func checkZeekConn(t *testing.T, i int, r schema.Record) {
+	t.Helper()
+	if _, ok := r.Data["id.resp_p"].(int64); !ok {
+		t.Errorf("record %d: id.resp_p = %#v, want an integer", i+1, r.Data["id.resp_p"])
+	}
+	if got := r.Normalized["sourceAddress"]; len(got) != 1 || got[0] != r.Data["id.orig_h"] {
+		t.Errorf("record %d: normalized sourceAddress = %v", i+1, got)
 	}
 }

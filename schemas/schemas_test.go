@@ -55,6 +55,11 @@ var wantTypes = []string{
 	"vpcflow:json",
 	"vpcflow:nodata",
 	"vpcflow:v2",
+	"zeek:conn",
+	"zeek:dns",
+	"zeek:http",
+	"zeek:notice",
+	"zeek:ssl",
 }
 
 // wantExamples maps each file of ../examples/logs to the number of records of
@@ -84,6 +89,7 @@ var wantExamples = map[string]map[string]int{
 	"slack.jsonl":                  {"slack:audit": 4},
 	"cloudflare.jsonl":             {"cloudflare:audit": 3, "cloudflare:http_request": 1},
 	"crowdstrike-fdr.jsonl":        {"crowdstrike:event": 3, "crowdstrike:process": 2},
+	"zeek.jsonl":                   {"zeek:conn": 10, "zeek:dns": 7, "zeek:http": 7, "zeek:ssl": 10, "zeek:notice": 4},
 }
 
 func load(t *testing.T) *schema.Set {
