@@ -47,6 +47,14 @@ var realCorpus = []struct {
 	{"zeek/elastic-integrations-zeek-http.jsonl", "zeek", "zeek:http", 7, nil},
 	{"zeek/elastic-integrations-zeek-ssl.jsonl", "zeek", "zeek:ssl", 10, nil},
 	{"zeek/elastic-integrations-zeek-notice.jsonl", "zeek", "zeek:notice", 4, nil},
+	{"suricata/elastic-integrations-eve-small-alert.jsonl", "suricata", "suricata:alert", 1, nil},
+	{"suricata/elastic-integrations-eve-6-0-alert.jsonl", "suricata", "suricata:alert", 1, nil},
+	{"suricata/elastic-integrations-eve-small-dns.jsonl", "suricata", "suricata:dns", 1, nil},
+	{"suricata/elastic-integrations-eve-small-http.jsonl", "suricata", "suricata:http", 3, nil},
+	{"suricata/elastic-integrations-eve-small-tls.jsonl", "suricata", "suricata:tls", 3, nil},
+	{"suricata/elastic-integrations-eve-small-flow.jsonl", "suricata", "suricata:flow", 1, nil},
+	{"suricata/elastic-integrations-eve-6-0-flow.jsonl", "suricata", "suricata:flow", 2, nil},
+	{"suricata/elastic-integrations-eve-small-other.jsonl", "suricata", "suricata:eve", 2, nil},
 }
 
 func TestRealCorpus(t *testing.T) {

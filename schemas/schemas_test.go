@@ -49,6 +49,12 @@ var wantTypes = []string{
 	"osquery:snapshot",
 	"osquery:status",
 	"slack:audit",
+	"suricata:alert",
+	"suricata:dns",
+	"suricata:eve",
+	"suricata:flow",
+	"suricata:http",
+	"suricata:tls",
 	"syslog:generic",
 	"syslog:sshd",
 	"vpcflow:custom",
@@ -90,6 +96,7 @@ var wantExamples = map[string]map[string]int{
 	"cloudflare.jsonl":             {"cloudflare:audit": 3, "cloudflare:http_request": 1},
 	"crowdstrike-fdr.jsonl":        {"crowdstrike:event": 3, "crowdstrike:process": 2},
 	"zeek.jsonl":                   {"zeek:conn": 10, "zeek:dns": 7, "zeek:http": 7, "zeek:ssl": 10, "zeek:notice": 4},
+	"suricata-eve.jsonl":           {"suricata:alert": 2, "suricata:dns": 1, "suricata:http": 3, "suricata:tls": 3, "suricata:flow": 3, "suricata:eve": 2},
 }
 
 func load(t *testing.T) *schema.Set {
