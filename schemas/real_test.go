@@ -55,6 +55,8 @@ var realCorpus = []struct {
 	{"suricata/elastic-integrations-eve-small-flow.jsonl", "suricata", "suricata:flow", 1, nil},
 	{"suricata/elastic-integrations-eve-6-0-flow.jsonl", "suricata", "suricata:flow", 2, nil},
 	{"suricata/elastic-integrations-eve-small-other.jsonl", "suricata", "suricata:eve", 2, nil},
+	{"windows/elastic-integrations-system-security.jsonl", "windows", "windows:security", 3, nil},
+	{"windows/elastic-integrations-sysmon-operational.jsonl", "windows", "windows:sysmon", 2, nil},
 }
 
 func TestRealCorpus(t *testing.T) {

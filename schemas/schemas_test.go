@@ -61,6 +61,8 @@ var wantTypes = []string{
 	"vpcflow:json",
 	"vpcflow:nodata",
 	"vpcflow:v2",
+	"windows:security",
+	"windows:sysmon",
 	"zeek:conn",
 	"zeek:dns",
 	"zeek:http",
@@ -97,6 +99,7 @@ var wantExamples = map[string]map[string]int{
 	"crowdstrike-fdr.jsonl":        {"crowdstrike:event": 3, "crowdstrike:process": 2},
 	"zeek.jsonl":                   {"zeek:conn": 10, "zeek:dns": 7, "zeek:http": 7, "zeek:ssl": 10, "zeek:notice": 4},
 	"suricata-eve.jsonl":           {"suricata:alert": 2, "suricata:dns": 1, "suricata:http": 3, "suricata:tls": 3, "suricata:flow": 3, "suricata:eve": 2},
+	"windows.jsonl":                {"windows:security": 3, "windows:sysmon": 2},
 }
 
 func load(t *testing.T) *schema.Set {
