@@ -44,6 +44,9 @@ var wantTypes = []string{
 	"k8s:gke",
 	"okta:eventbridge",
 	"okta:systemlog",
+	"onepassword:audit_event",
+	"onepassword:item_usage",
+	"onepassword:signin_attempt",
 	"osquery:batch",
 	"osquery:differential",
 	"osquery:snapshot",
@@ -100,6 +103,7 @@ var wantExamples = map[string]map[string]int{
 	"zeek.jsonl":                   {"zeek:conn": 10, "zeek:dns": 7, "zeek:http": 7, "zeek:ssl": 10, "zeek:notice": 4},
 	"suricata-eve.jsonl":           {"suricata:alert": 2, "suricata:dns": 1, "suricata:http": 3, "suricata:tls": 3, "suricata:flow": 3, "suricata:eve": 2},
 	"windows.jsonl":                {"windows:security": 3, "windows:sysmon": 2},
+	"onepassword.jsonl":            {"onepassword:signin_attempt": 2, "onepassword:item_usage": 2, "onepassword:audit_event": 2},
 }
 
 func load(t *testing.T) *schema.Set {
