@@ -60,6 +60,7 @@ var realCorpus = []struct {
 	{"onepassword/elastic-integrations-1password-signinattempts.jsonl", "onepassword", "onepassword:signin_attempt", 2, nil},
 	{"onepassword/elastic-integrations-1password-itemusages.jsonl", "onepassword", "onepassword:item_usage", 2, nil},
 	{"onepassword/elastic-integrations-1password-auditevents.jsonl", "onepassword", "onepassword:audit_event", 2, nil},
+	{"m365/elastic-integrations-o365-exchange-admin.jsonl", "m365", "m365:audit", 6, nil},
 }
 
 func TestRealCorpus(t *testing.T) {

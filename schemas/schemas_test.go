@@ -42,6 +42,7 @@ var wantTypes = []string{
 	"k8s:audit",
 	"k8s:cloudwatch",
 	"k8s:gke",
+	"m365:audit",
 	"okta:eventbridge",
 	"okta:systemlog",
 	"onepassword:audit_event",
@@ -104,6 +105,7 @@ var wantExamples = map[string]map[string]int{
 	"suricata-eve.jsonl":           {"suricata:alert": 2, "suricata:dns": 1, "suricata:http": 3, "suricata:tls": 3, "suricata:flow": 3, "suricata:eve": 2},
 	"windows.jsonl":                {"windows:security": 3, "windows:sysmon": 2},
 	"onepassword.jsonl":            {"onepassword:signin_attempt": 2, "onepassword:item_usage": 2, "onepassword:audit_event": 2},
+	"m365.jsonl":                   {"m365:audit": 6},
 }
 
 func load(t *testing.T) *schema.Set {
