@@ -32,6 +32,7 @@ var realCorpus = []struct {
 	{"gcp/elastic-integrations-gcp-audit-test-audit.jsonl", "gcp", "gcp:audit", 7, nil},
 	{"gcp/elastic-integrations-gcp-audit-test-cloudresourcemanager.jsonl", "gcp", "gcp:audit", 1, checkGCPSetIamPolicy},
 	{"gcp/elastic-integrations-gcp-audit-test-compute.jsonl", "gcp", "gcp:audit", 1, nil},
+	{"gcp/elastic-integrations-gcp-audit-test-audit-gke.jsonl", "k8s", "k8s:gke", 3, nil}, // GKE entries stay k8s:gke
 	{"azure/elastic-integrations-activitylogs-raw.jsonl", "azure", "azure:activity", 1, nil},
 	{"azure/elastic-integrations-activitylogs-edgecases.jsonl", "azure", "azure:activity", 1, nil},
 	{"azure/elastic-integrations-activitylogs-mixedcase-resourceid.jsonl", "azure", "azure:activity", 2, nil},
