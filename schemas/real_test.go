@@ -41,6 +41,39 @@ var realCorpus = []struct {
 	{"webserver/elastic-beats-apache-access-test.log", "webserver", "webserver:access", 4, checkWebserver},
 	{"webserver/elastic-beats-nginx-access-test.log", "webserver", "webserver:access", 5, checkWebserver},
 	{"route53/elastic-integrations-route53-resolver-test.jsonl", "route53", "route53:resolver", 14, checkRoute53},
+	{"gcp/elastic-integrations-gcp-audit-test-audit.jsonl", "gcp", "gcp:audit", 7, nil},
+	{"gcp/elastic-integrations-gcp-audit-test-cloudresourcemanager.jsonl", "gcp", "gcp:audit", 1, checkGCPSetIamPolicy},
+	{"gcp/elastic-integrations-gcp-audit-test-compute.jsonl", "gcp", "gcp:audit", 1, nil},
+	{"gcp/elastic-integrations-gcp-audit-test-audit-gke.jsonl", "k8s", "k8s:gke", 3, nil}, // GKE entries stay k8s:gke
+	{"azure/elastic-integrations-activitylogs-raw.jsonl", "azure", "azure:activity", 1, nil},
+	{"azure/elastic-integrations-activitylogs-edgecases.jsonl", "azure", "azure:activity", 1, nil},
+	{"azure/elastic-integrations-activitylogs-mixedcase-resourceid.jsonl", "azure", "azure:activity", 2, nil},
+	{"azure/elastic-integrations-entra-auditlogs-raw.jsonl", "azure", "azure:entra_audit", 1, nil},
+	{"azure/elastic-integrations-entra-signinlogs-raw.jsonl", "azure", "azure:entra_signin", 1, checkEntraSignin},
+	{"slack/elastic-integrations-slack-audit-test-audit.jsonl", "slack", "slack:audit", 4, nil},
+	{"cloudflare/elastic-integrations-cloudflare-logpush-audit.jsonl", "cloudflare", "cloudflare:audit", 3, nil},
+	{"cloudflare/elastic-integrations-cloudflare-logpush-http-request.jsonl", "cloudflare", "cloudflare:http_request", 1, nil},
+	{"crowdstrike/elastic-integrations-fdr-test-linux-process.jsonl", "crowdstrike", "crowdstrike:process", 2, checkFDRProcess},
+	{"crowdstrike/elastic-integrations-fdr-test-linux-events.jsonl", "crowdstrike", "crowdstrike:event", 3, nil},
+	{"zeek/elastic-integrations-zeek-conn.jsonl", "zeek", "zeek:conn", 10, checkZeekConn},
+	{"zeek/elastic-integrations-zeek-dns.jsonl", "zeek", "zeek:dns", 7, nil},
+	{"zeek/elastic-integrations-zeek-http.jsonl", "zeek", "zeek:http", 7, nil},
+	{"zeek/elastic-integrations-zeek-ssl.jsonl", "zeek", "zeek:ssl", 10, nil},
+	{"zeek/elastic-integrations-zeek-notice.jsonl", "zeek", "zeek:notice", 4, nil},
+	{"suricata/elastic-integrations-eve-small-alert.jsonl", "suricata", "suricata:alert", 1, nil},
+	{"suricata/elastic-integrations-eve-6-0-alert.jsonl", "suricata", "suricata:alert", 1, nil},
+	{"suricata/elastic-integrations-eve-small-dns.jsonl", "suricata", "suricata:dns", 1, nil},
+	{"suricata/elastic-integrations-eve-small-http.jsonl", "suricata", "suricata:http", 3, nil},
+	{"suricata/elastic-integrations-eve-small-tls.jsonl", "suricata", "suricata:tls", 3, nil},
+	{"suricata/elastic-integrations-eve-small-flow.jsonl", "suricata", "suricata:flow", 1, nil},
+	{"suricata/elastic-integrations-eve-6-0-flow.jsonl", "suricata", "suricata:flow", 2, nil},
+	{"suricata/elastic-integrations-eve-small-other.jsonl", "suricata", "suricata:eve", 2, nil},
+	{"windows/elastic-integrations-system-security.jsonl", "windows", "windows:security", 3, nil},
+	{"windows/elastic-integrations-sysmon-operational.jsonl", "windows", "windows:sysmon", 2, nil},
+	{"onepassword/elastic-integrations-1password-signinattempts.jsonl", "onepassword", "onepassword:signin_attempt", 2, nil},
+	{"onepassword/elastic-integrations-1password-itemusages.jsonl", "onepassword", "onepassword:item_usage", 2, nil},
+	{"onepassword/elastic-integrations-1password-auditevents.jsonl", "onepassword", "onepassword:audit_event", 2, nil},
+	{"m365/elastic-integrations-o365-exchange-admin.jsonl", "m365", "m365:audit", 6, nil},
 }
 
 func TestRealCorpus(t *testing.T) {
@@ -99,6 +132,9 @@ func TestRealCorpus(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(root, "*", "*"))
 	for _, f := range files {
 		rel, _ := filepath.Rel(root, f)
+		if filepath.Base(f) == "README.md" { // a folder's provenance
+			continue
+		}
 		if !listed[filepath.ToSlash(rel)] {
 			t.Errorf("testdata/real/%s is not in realCorpus", filepath.ToSlash(rel))
 		}
@@ -299,5 +335,48 @@ func TestManagedKubernetesEnvelopes(t *testing.T) {
 	aks, _ := set.Resolve([]string{"k8s:aks"})
 	if recs, err := c.Classify([]byte(mixed), aks); err == nil {
 		t.Errorf("mixed document classified: %v", recs)
+	}
+}
+
+// checkGCPSetIamPolicy: normalization reaches into the open protoPayload.
+func checkGCPSetIamPolicy(t *testing.T, _ int, r schema.Record) {
+	t.Helper()
+	want := map[string][]any{
+		"userName":      {"made-up-ci-account@project-id.iam.gserviceaccount.com"},
+		"sourceAddress": {"192.168.0.1"},
+		"eventName":     {"SetIamPolicy"},
+	}
+	for k, v := range want {
+		if got := r.Normalized[k]; !slices.Equal(got, v) {
+			t.Errorf("normalized %s = %v, want %v", k, got, v)
+		}
+	}
+}
+
+func checkEntraSignin(t *testing.T, _ int, r schema.Record) {
+	t.Helper()
+	if got := r.Normalized["userName"]; !slices.Equal(got, []any{"test@elastic.co"}) {
+		t.Errorf("normalized userName = %v", got)
+	}
+	if got := r.Normalized["sourceAddress"]; !slices.Equal(got, []any{"81.2.69.144"}) {
+		t.Errorf("normalized sourceAddress = %v", got)
+	}
+}
+
+func checkFDRProcess(t *testing.T, _ int, r schema.Record) {
+	t.Helper()
+	if cmd, ok := r.Data["CommandLine"].(string); !ok || !slices.Equal(r.Normalized["command"], []any{cmd}) {
+		t.Errorf("normalized command = %v, CommandLine %#v", r.Normalized["command"], r.Data["CommandLine"])
+	}
+}
+
+// checkZeekConn: the dotted 4-tuple keys are fields of their own, typed.
+func checkZeekConn(t *testing.T, i int, r schema.Record) {
+	t.Helper()
+	if _, ok := r.Data["id.resp_p"].(int64); !ok {
+		t.Errorf("record %d: id.resp_p = %#v, want an integer", i+1, r.Data["id.resp_p"])
+	}
+	if got := r.Normalized["sourceAddress"]; len(got) != 1 || got[0] != r.Data["id.orig_h"] {
+		t.Errorf("record %d: normalized sourceAddress = %v", i+1, got)
 	}
 }
