@@ -187,6 +187,11 @@ func (l *linter) keys(r *rule.Rule, types []*schema.LogType) {
 // these keys at any depth), or any name when the schema has an open object
 // or list where it could hide (or a mapping that keeps undeclared keys).
 func hasKey(lt *schema.LogType, k string) bool {
+	// The merger tries the top-level key first, dots and all (Zeek's
+	// "id.orig_h"), then the dotted path.
+	if _, ok := lt.Lookup([]string{k}); ok {
+		return true
+	}
 	if _, ok := lt.Lookup(strings.Split(k, ".")); ok {
 		return true
 	}

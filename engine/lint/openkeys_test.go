@@ -48,3 +48,16 @@ merge_window: 5m
 		}
 	}
 }
+
+// TestMergeKeyWithDotsIsATopLevelKey: Zeek's "id.orig_h" is one top-level
+// key; merge_by_keys may name it (the merger tries the key as it is first).
+func TestMergeKeyWithDotsIsATopLevelKey(t *testing.T) {
+	set, diags := schema.Load(fstest.MapFS{"s.yaml": {Data: []byte("z:conn:\n  parser: json\n  schema: {\"id.orig_h\": string, uid: string}\n")}})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	rules := fstest.MapFS{"r.yaml": {Data: []byte("name: r\ndescription: d\nlog_types: [z:conn]\ncondition: record.uid != \"\"\nseverity: low\nmerge_by_keys: [id.orig_h]\nmerge_window: 5m\n")}}
+	if ds := Check(rules, Options{Schemas: set}); ds.HasErrors() {
+		t.Fatalf("a dotted top-level merge key was refused: %v", ds)
+	}
+}
