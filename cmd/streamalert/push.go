@@ -21,6 +21,7 @@ import (
 
 const rulesUsage = `usage:
   streamalert rules push --bucket B [--prefix P] [--rules DIR] [--schemas DIR] [--config FILE] [--dry-run]
+  streamalert rules status [--rules DIR | --bucket B [--prefix P]] [--state-table T] [--days N]
 
 Checks the rules exactly as ruleck lint and ruleck test do, then makes
 s3://B/P/ hold them: rules.d/ (default: the embedded rules), schemas/ (from
@@ -31,10 +32,18 @@ uploaded; files no longer present are deleted. The AWS SDK's environment
 (AWS_REGION, credentials, AWS_ENDPOINT_URL_S3) applies.
 Exit 0 pushed (or nothing to do), 1 the rules have problems (nothing uploaded),
 2 usage or I/O error.
+
+status lists the staged rules (staged: true) of a rules folder, the embedded
+rules, or the bucket, with, given the alert state table, how many alerts each
+sent to the staging outputs over the last --days days (default 7): what it
+would have paged. Promote a rule by deleting its staged: true line.
 `
 
 // runRules is `streamalert rules SUBCOMMAND`.
 func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "status" {
+		return runRulesStatus(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "push" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
 			fmt.Fprint(stdout, rulesUsage)

@@ -29,7 +29,7 @@ import (
 
 	"github.com/streamalert-go/streamalert/engine"
 	"github.com/streamalert-go/streamalert/engine/testenv"
-	"github.com/streamalert-go/streamalert/lambda/internal/awstest"
+	"github.com/streamalert-go/streamalert/lambda/awstest"
 )
 
 // build compiles a main package into dir/name the way `make package` does.

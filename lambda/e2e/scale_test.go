@@ -20,7 +20,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/streamalert-go/streamalert/engine/testenv"
-	"github.com/streamalert-go/streamalert/lambda/internal/awstest"
+	"github.com/streamalert-go/streamalert/lambda/awstest"
 )
 
 var scale = flag.Bool("scale", false, "run the scale measurements (a 1 GiB object from S3, a cold start with 1,000 rules) and print peak RSS and timings")

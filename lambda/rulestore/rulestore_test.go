@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/streamalert-go/streamalert/lambda/internal/awstest"
+	"github.com/streamalert-go/streamalert/lambda/awstest"
 	"github.com/streamalert-go/streamalert/lambda/rulestore"
 )
 

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/streamalert-go/streamalert/lambda/awsclient"
-	"github.com/streamalert-go/streamalert/lambda/internal/dynamostate"
+	"github.com/streamalert-go/streamalert/lambda/dynamostate"
 	"github.com/streamalert-go/streamalert/lambda/internal/rulesfn"
 	"github.com/streamalert-go/streamalert/lambda/rulestore"
 )

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/streamalert-go/streamalert/lambda/internal/awstest"
+	"github.com/streamalert-go/streamalert/lambda/awstest"
 )
 
 // TestDynamoDBStateOneClaimWins runs the claim protocol against the local

@@ -9,7 +9,7 @@ import (
 
 	"github.com/streamalert-go/streamalert/engine"
 	"github.com/streamalert-go/streamalert/lambda/awsclient"
-	"github.com/streamalert-go/streamalert/lambda/internal/dynamostate"
+	"github.com/streamalert-go/streamalert/lambda/dynamostate"
 	"github.com/streamalert-go/streamalert/lambda/rulestore"
 )
 
@@ -57,10 +57,12 @@ func FromEnv(ctx context.Context, getenv func(string) string, logs, metrics io.W
 	}
 	var limiter engine.Limiter
 	var merges MergeState
+	var staged StagedCounter
 	if table := getenv("ALERTS_STATE_TABLE"); table != "" {
 		ddb := awsclient.DynamoDB(cfg)
 		limiter = &dynamostate.Limiter{Client: ddb, Table: table}
 		merges = &dynamostate.Merges{Client: ddb, Table: table}
+		staged = &dynamostate.StagedCounts{Client: ddb, Table: table}
 	} else {
 		log.Warn("ALERTS_STATE_TABLE is not set: thresholds and dedup periods are counted per instance, and alerts are merged within each item")
 	}
@@ -74,6 +76,7 @@ func FromEnv(ctx context.Context, getenv func(string) string, logs, metrics io.W
 		Objects:    &S3Objects{Client: s3c},
 		Limiter:    limiter,
 		Merges:     merges,
+		Staged:     staged,
 		Log:        log,
 		Metrics:    metrics,
 	})

@@ -62,6 +62,9 @@ type Options struct {
 	// Merges keeps merge groups shared by every instance (default: none;
 	// alerts are merged within each item).
 	Merges MergeState
+	// Staged counts the alerts of staged rules per day, for `streamalert
+	// rules status` (default: not counted).
+	Staged StagedCounter
 	Log    *slog.Logger
 	// Metrics receives the EMF lines at the end of each invocation
 	// (default: discarded).
@@ -86,7 +89,8 @@ type Function struct {
 	lastCheck     time.Time
 	failedVersion string
 	limit         engine.Limiter
-	merges        MergeState      // nil: merging within each item
+	merges        MergeState // nil: merging within each item
+	staged        StagedCounter
 	dedup         *engine.Deduper // limit when it is in memory, for Expire
 	proc          *engine.Processor
 }
@@ -98,7 +102,7 @@ func New(ctx context.Context, o Options) (*Function, error) {
 		return nil, errors.New("rulesfn: Store, Alerts, DeadLetter and Objects are required")
 	}
 	f := &Function{store: o.Store, location: o.Location, refreshEvery: o.Refresh, alerts: o.Alerts, dead: o.DeadLetter,
-		objects: o.Objects, log: o.Log, metricsOut: o.Metrics, now: o.Now, limit: o.Limiter, merges: o.Merges}
+		objects: o.Objects, log: o.Log, metricsOut: o.Metrics, now: o.Now, limit: o.Limiter, merges: o.Merges, staged: o.Staged}
 	if f.refreshEvery <= 0 {
 		f.refreshEvery = 60 * time.Second
 	}
@@ -217,6 +221,11 @@ type MergeState interface {
 	Undo(ctx context.Context, a engine.Alert, opened bool) error
 }
 
+// StagedCounter counts a staged rule's alerts (dynamostate.StagedCounts).
+type StagedCounter interface {
+	Add(ctx context.Context, rule string, t time.Time, n int) error
+}
+
 type mergeAdd struct {
 	a      engine.Alert
 	opened bool
@@ -271,6 +280,7 @@ func (f *Function) item(ctx context.Context, it ingest.Item) error {
 	}
 	var seen []counted
 	var merged []mergeAdd
+	stagedN := map[string]int{}
 	cfg := f.cur.cfg
 	version := f.cur.version
 	var batchErr error
@@ -318,6 +328,9 @@ func (f *Function) item(ctx context.Context, it ingest.Item) error {
 		}
 		for _, a := range passed {
 			f.metrics.Add("Alerts", 1, "Rule", a.RuleName)
+			if a.Staged {
+				stagedN[a.RuleName]++
+			}
 			a = engine.RouteStaged(a, staging)
 			a.RulesetVersion = version
 			alerts = append(alerts, a)
@@ -349,6 +362,13 @@ func (f *Function) item(ctx context.Context, it ingest.Item) error {
 	}
 	if ferr := flush(); ferr != nil {
 		batchErr = errors.Join(batchErr, ferr)
+	}
+	if batchErr == nil && f.staged != nil {
+		for rule, n := range stagedN {
+			if err := f.staged.Add(ctx, rule, f.now(), n); err != nil {
+				f.log.Warn("staged rule's alerts not counted", "rule", rule, "error", err.Error())
+			}
+		}
 	}
 	if batchErr != nil {
 		for _, m := range merged {

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/streamalert-go/streamalert/engine"
-	"github.com/streamalert-go/streamalert/lambda/internal/awstest"
+	"github.com/streamalert-go/streamalert/lambda/awstest"
 )
 
 func mergeAlert(host string, at time.Time, n int) engine.Alert {

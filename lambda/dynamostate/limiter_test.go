@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/streamalert-go/streamalert/engine"
-	"github.com/streamalert-go/streamalert/lambda/internal/awstest"
+	"github.com/streamalert-go/streamalert/lambda/awstest"
 )
 
 // TestLimiterAgreesAcrossInstances: 8 goroutines stand in for Lambda
@@ -75,5 +75,31 @@ func TestLimiterAgreesAcrossInstances(t *testing.T) {
 	plain := engine.Alert{RuleName: "plain"}
 	if ok, err := l.Limit(ctx, plain, t0); !ok || err != nil {
 		t.Fatal("an alert without threshold or dedup must pass")
+	}
+}
+
+func TestStagedCounts(t *testing.T) {
+	awstest.Setup(t, true)
+	table, c := awstest.StateTable(t)
+	s := &StagedCounts{Client: c, Table: table}
+	ctx := context.Background()
+	d1 := time.Date(2026, 11, 28, 23, 0, 0, 0, time.UTC)
+	d2 := d1.Add(2 * time.Hour) // the next day
+	for _, a := range []struct {
+		t time.Time
+		n int
+	}{{d1, 2}, {d1, 1}, {d2, 4}} {
+		if err := s.Add(ctx, "trial", a.t, a.n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Add(ctx, "other", d1, 7)
+	for _, c := range []struct {
+		since, until time.Time
+		want         int
+	}{{d1, d1, 3}, {d2, d2, 4}, {d1, d2, 7}, {d2.Add(24 * time.Hour), d2.Add(48 * time.Hour), 0}} {
+		if got, err := s.Count(ctx, "trial", c.since, c.until); err != nil || got != c.want {
+			t.Errorf("Count(%s..%s) = %d, %v; want %d", c.since.Format(time.DateOnly), c.until.Format(time.DateOnly), got, err, c.want)
+		}
 	}
 }
