@@ -67,9 +67,25 @@ if ! go version -m "$RIE" 2>/dev/null | grep -q "mod[[:space:]]*$RIE_MODULE[[:sp
     die "go install aws-lambda-rie failed"
 fi
 
+# listening PORT: something accepts TCP connections on 127.0.0.1:PORT.
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# owns PID PORT: the socket listening on 127.0.0.1:PORT is one of PID's open
+# files (read from /proc; true where /proc does not tell).
+owns() {
+  local pid="$1" hex inode
+  [[ -r /proc/net/tcp && -d "/proc/$pid/fd" ]] || return 0
+  hex="$(printf '%04X' "$2")"
+  # local_address 0100007F:PORT, state 0A (LISTEN); field 10 is the inode.
+  inode="$(awk -v a="0100007F:$hex" '$2 == a && $4 == "0A" { print $10; exit }' /proc/net/tcp)"
+  [[ -n "$inode" ]] || return 1
+  find "/proc/$pid/fd" -lname "socket:\[$inode\]" 2>/dev/null | grep -q .
+}
+
 # start NAME PORT URL CMD...: starts CMD (logging to $STATE/NAME.log) unless
-# $STATE/NAME.pid names a live process of ours on PORT, then waits until URL
-# answers HTTP while the process lives.
+# $STATE/NAME.pid names a live process of ours on PORT, then waits until the
+# process itself listens on PORT and URL answers HTTP. A port some other
+# process listens on is an error, never mistaken for our server.
 start() {
   local name="$1" port="$2" url="$3" pidfile="$STATE/$1.pid" pid="" old oldport
   shift 3
@@ -85,8 +101,12 @@ start() {
         for _ in $(seq 1 50); do kill -0 "$old" 2>/dev/null || break; sleep 0.1; done
       fi
     fi
+    [[ -n "$pid" ]] || rm -f "$pidfile"
   fi
   if [[ -z "$pid" ]]; then
+    if listening "$port"; then
+      die "127.0.0.1:$port is in use by a process this state folder ($STATE) did not start; choose a free port (STREAMALERT_TEST_AWS_PORT, STREAMALERT_TEST_DYNAMODB_PORT)"
+    fi
     nohup "$@" </dev/null >"$STATE/$name.log" 2>&1 &
     pid=$!
     echo "$pid $port" >"$pidfile"
@@ -99,15 +119,13 @@ start() {
       rm -f "$pidfile"
       exit 1
     fi
-    # Any HTTP answer (even an error status) means it is listening; a
-    # process that lost the port to another server exits instead.
-    if curl -sS -o /dev/null --max-time 2 "$url" 2>/dev/null; then
-      sleep 0.2
-      kill -0 "$pid" 2>/dev/null && return 0
+    # Any HTTP answer (even an error status) from our own socket.
+    if listening "$port" && owns "$pid" "$port" && curl -sS -o /dev/null --max-time 2 "$url" 2>/dev/null; then
+      return 0
     fi
     sleep 0.1
   done
-  echo "up.sh: $name did not answer on 127.0.0.1:$port in 15 s; its log:" >&2
+  echo "up.sh: $name (pid $pid) did not answer on 127.0.0.1:$port in 15 s; its log:" >&2
   cat "$STATE/$name.log" >&2
   exit 1
 }

@@ -6,6 +6,10 @@
 // Usage:
 //
 //	go run ./.ci/zipdir OUT.zip DIR
+//	go run ./.ci/zipdir -l ZIP
+//
+// The second form lists ZIP's entries, one a line: mode, size, name (as
+// `make package-check` reads them).
 //
 // Entries are DIR's regular files at any depth, named by their slash-separated
 // path under DIR and written in byte order of those names, deflated, with one
@@ -38,10 +42,14 @@ var modTime = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func main() {
 	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: zipdir OUT.zip DIR")
+		fmt.Fprintln(os.Stderr, "usage: zipdir OUT.zip DIR | zipdir -l ZIP")
 		os.Exit(2)
 	}
-	if err := write(os.Args[1], os.Args[2]); err != nil {
+	run := write
+	if os.Args[1] == "-l" {
+		run = func(_, zip string) error { return list(os.Stdout, zip) }
+	}
+	if err := run(os.Args[1], os.Args[2]); err != nil {
 		fmt.Fprintln(os.Stderr, "zipdir:", err)
 		os.Exit(1)
 	}
@@ -151,6 +159,21 @@ func add(zw *zip.Writer, dir, name string) error {
 	}
 	if n != info.Size() {
 		return errors.New(f.Name() + ": changed while it was archived")
+	}
+	return nil
+}
+
+// list prints the entries of the zip archive at path to w: mode, size, name.
+func list(w io.Writer, path string) error {
+	r, err := zip.OpenReader(path)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	for _, f := range r.File {
+		if _, err := fmt.Fprintf(w, "%v %d %s\n", f.Mode(), f.UncompressedSize64, f.Name); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -124,3 +124,20 @@ func TestRefusesWhatItCannotArchive(t *testing.T) {
 		})
 	}
 }
+
+func TestList(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "f.zip")
+	if err := write(out, tree(t, map[string]string{"bootstrap*": "run me", "a.txt": "ab"}, time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := list(&b, out); err != nil {
+		t.Fatal(err)
+	}
+	if want := "-rw-r--r-- 2 a.txt\n-rwxr-xr-x 6 bootstrap\n"; b.String() != want {
+		t.Errorf("list = %q, want %q", b.String(), want)
+	}
+	if err := list(&b, filepath.Join(t.TempDir(), "nosuch.zip")); err == nil {
+		t.Error("listing a missing archive: no error")
+	}
+}
