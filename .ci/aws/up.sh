@@ -30,6 +30,7 @@ for port in "$AWS_PORT" "$DDB_PORT"; do
 done
 [[ "$AWS_PORT" != "$DDB_PORT" ]] || die "STREAMALERT_TEST_AWS_PORT and STREAMALERT_TEST_DYNAMODB_PORT are both $AWS_PORT"
 command -v curl >/dev/null || die "curl is not installed (.ci/run installs it)"
+command -v node >/dev/null || die "node is not installed: any Node.js with npm installs the pinned one (.ci/run installs them)"
 command -v npm >/dev/null || die "npm is not installed (.ci/run installs it)"
 command -v go >/dev/null || die "go is not installed"
 mkdir -p "$STATE"
@@ -54,7 +55,7 @@ npm_ci() {
 # The npm that is installed (any version that reads lock file v3), run by
 # the pinned Node so its engine checks see that Node.
 NPM_CLI="$(readlink -f "$(command -v npm)")"
-npm_ci ../node "$(command -v node || echo node)"
+npm_ci ../node "$(command -v node)"
 NODE="$(readlink -f ../node/node_modules/.bin/node)"
 [[ -x "$NODE" ]] || die "the pinned Node.js is missing from .ci/node/node_modules (is this CPU linux x64 or arm64?)"
 npm_ci . "$NODE"
