@@ -32,7 +32,7 @@ func sampleRecords(b *testing.B, name string) [][]byte {
 	b.Helper()
 	data, err := os.ReadFile(filepath.Join("..", "examples", "logs", name))
 	if err != nil {
-		b.Skipf("sample log: %v", err)
+		b.Fatalf("sample log: %v", err)
 	}
 	var raws [][]byte
 	if err := payload.Read(bytes.NewReader(data), payload.Options{}, func(r payload.Raw) error {
