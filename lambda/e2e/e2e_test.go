@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -44,86 +43,32 @@ func build(t *testing.T, pkg, out string) {
 	}
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// syncBuffer collects a process's output safely.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// function is one bootstrap running under the emulator.
+// function is one bootstrap running under the emulator (testenv.StartLambda).
 type function struct {
-	url  string
-	logs *syncBuffer
+	*testenv.Lambda
+	name string
 }
 
-// startFunction runs bootstrap under aws-lambda-rie with env.
-func startFunction(t *testing.T, rie, bootstrap string, env []string) *function {
+// startFunction runs bootstrap under the Lambda runtime emulator with env;
+// its log is printed when the test fails.
+func startFunction(t *testing.T, bootstrap string, env []string) *function {
 	t.Helper()
-	port, api := freePort(t), freePort(t)
-	logs := &syncBuffer{}
-	cmd := exec.Command(rie, "--runtime-interface-emulator-address", fmt.Sprintf("127.0.0.1:%d", port),
-		"--runtime-api-address", fmt.Sprintf("127.0.0.1:%d", api), bootstrap)
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	f := &function{Lambda: testenv.StartLambda(t, bootstrap, env...), name: filepath.Base(filepath.Dir(bootstrap))}
 	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
 		if t.Failed() {
-			t.Logf("%s log:\n%s", filepath.Base(filepath.Dir(bootstrap)), logs.String())
+			t.Logf("%s log:\n%s", f.name, f.Log())
 		}
 	})
-	f := &function{url: fmt.Sprintf("http://127.0.0.1:%d/2015-03-31/functions/function/invocations", port), logs: logs}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-		if err == nil {
-			c.Close()
-			return f
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("emulator did not listen: %v\n%s", err, logs.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return f
 }
 
 // invoke sends an event and decodes the response into out.
 func (f *function) invoke(t *testing.T, event any, out any) {
 	t.Helper()
 	body, _ := json.Marshal(event)
-	resp, err := http.Post(f.url, "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 || bytes.Contains(b, []byte(`"errorMessage"`)) {
-		t.Fatalf("invoke: %d %s", resp.StatusCode, b)
+	b, err := f.Invoke(context.Background(), body)
+	if err != nil || bytes.Contains(b, []byte(`"errorMessage"`)) {
+		t.Fatalf("invoke %s: %v %s", f.name, err, b)
 	}
 	if out != nil {
 		if err := json.Unmarshal(b, out); err != nil {
@@ -260,7 +205,6 @@ func waitFor(t *testing.T, what string, d time.Duration, ok func() bool) {
 
 func TestEndToEnd(t *testing.T) {
 	env := awstest.Setup(t, true)
-	rie := testenv.LambdaRIE(t)
 	dir := t.TempDir()
 	rulesBin, alertsBin, cli := filepath.Join(dir, "rules", "bootstrap"), filepath.Join(dir, "alerts", "bootstrap"), filepath.Join(dir, "streamalert")
 	build(t, "./lambda/rules", rulesBin)
@@ -293,10 +237,10 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("push output:\n%s", out)
 	}
 
-	rules := startFunction(t, rie, rulesBin, append(env.List(),
+	rules := startFunction(t, rulesBin, append(env.List(),
 		"RULES_BUCKET="+rulesBucket, "RULES_PREFIX=team", "RULES_REFRESH=1s",
 		"ALERTS_QUEUE_URL="+alertsQueue, "DEAD_LETTER_QUEUE_URL="+deadQueue, "ALERTS_STATE_TABLE="+table))
-	alerts := startFunction(t, rie, alertsBin, append(env.List(),
+	alerts := startFunction(t, alertsBin, append(env.List(),
 		"ALERTS_STATE_TABLE="+table, "RULES_BUCKET="+rulesBucket, "RULES_PREFIX=team", "ALERTS_QUEUE_URL="+alertsQueue))
 
 	// Kinesis: one record a rule fires on, one that classifies as nothing.
@@ -437,12 +381,12 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("after a broken upload: %+v", as)
 	}
 	waitFor(t, "the diagnostic in the log", 5*time.Second, func() bool {
-		return strings.Contains(rules.logs.String(), "s3://"+rulesBucket+"/team/rules.d/broken.yaml:4:")
+		return strings.Contains(rules.Log(), "s3://"+rulesBucket+"/team/rules.d/broken.yaml:4:")
 	})
-	if n := strings.Count(rules.logs.String(), "team/rules.d/broken.yaml:4:"); n != 1 {
+	if n := strings.Count(rules.Log(), "team/rules.d/broken.yaml:4:"); n != 1 {
 		t.Errorf("the diagnostic was logged %d times, want once", n)
 	}
-	if !strings.Contains(rules.logs.String(), `"RulesetReloadFailures":1`) {
+	if !strings.Contains(rules.Log(), `"RulesetReloadFailures":1`) {
 		t.Errorf("no RulesetReloadFailures metric in the log")
 	}
 }

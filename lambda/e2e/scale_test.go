@@ -19,7 +19,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	"github.com/streamalert-go/streamalert/engine/testenv"
 	"github.com/streamalert-go/streamalert/lambda/awstest"
 )
 
@@ -49,7 +48,6 @@ func TestScale(t *testing.T) {
 		t.Skip("a measurement, not a check: run with -scale")
 	}
 	env := awstest.Setup(t, false)
-	rie := testenv.LambdaRIE(t)
 	dir := t.TempDir()
 	rulesBin := filepath.Join(dir, "rules", "bootstrap")
 	build(t, "./lambda/rules", rulesBin)
@@ -63,12 +61,12 @@ func TestScale(t *testing.T) {
 		body := fmt.Sprintf("name: gen_%04d\ndescription: generated\nlog_types: [osquery:differential]\ncondition: record.name == \"pack_%04d\" && record.action == \"added\"\nseverity: low\n", i, i)
 		awstest.Put(t, s3c, rulesBucket, fmt.Sprintf("rules.d/gen/gen_%04d.yaml", i), []byte(body))
 	}
-	f := startFunction(t, rie, rulesBin, append(env.List(), "RULES_BUCKET="+rulesBucket,
+	f := startFunction(t, rulesBin, append(env.List(), "RULES_BUCKET="+rulesBucket,
 		"ALERTS_QUEUE_URL="+alertsQueue, "DEAD_LETTER_QUEUE_URL="+deadQueue))
 	start := time.Now()
 	f.invoke(t, kinesisEvent(osqueryRecord("added")), nil)
 	t.Logf("cold start with 1,000 rules from S3: first invocation answered after %s; %s",
-		time.Since(start).Round(time.Millisecond), grepLine(f.logs.String(), "ruleset live"))
+		time.Since(start).Round(time.Millisecond), grepLine(f.Log(), "ruleset live"))
 
 	// A 1 GiB JSON-lines object, gzip-compressed, streamed from S3.
 	pr, pw := io.Pipe()
@@ -99,7 +97,7 @@ func TestScale(t *testing.T) {
 	el := time.Since(start)
 	t.Logf("S3 object: %d records, %d MiB JSON lines, %d MiB gzip: %s (%.0f records/s, %.0f MiB/s); bootstrap peak RSS %s (after the cold start: %s)",
 		lines, raw>>20, st.Size()>>20, el.Round(time.Millisecond), float64(lines)/el.Seconds(), float64(raw>>20)/el.Seconds(), peakRSS(t, rulesBin), before)
-	if got := grepLine(f.logs.String(), `"Records":`); !strings.Contains(got, strconv.FormatInt(lines, 10)) {
+	if got := grepLine(f.Log(), `"Records":`); !strings.Contains(got, strconv.FormatInt(lines, 10)) {
 		t.Errorf("records metric %q, want %d", got, lines)
 	}
 }
