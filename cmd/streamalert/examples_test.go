@@ -67,39 +67,17 @@ func TestExamples(t *testing.T) {
 	slices.Sort(summaries)
 	checkGolden(t, filepath.Join("testdata", "examples.summaries.golden"), strings.Join(summaries, "\n")+"\n")
 
-	golden := filepath.Join("testdata", "examples.golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if string(want) != text {
-		wantSet := strings.Split(strings.TrimSpace(string(want)), "\n")
-		for _, g := range got {
-			if !slices.Contains(wantSet, g) {
-				t.Errorf("unexpected alert: %s", g)
-			}
-		}
-		for _, w := range wantSet {
-			if !slices.Contains(got, w) {
-				t.Errorf("missing alert: %s", w)
-			}
-		}
-	}
+	checkGolden(t, filepath.Join("testdata", "examples.golden"), text)
 }
 
-// checkGolden compares text with the golden file (rewritten with -update).
+// checkGolden compares text, sorted lines, with the golden file (rewritten
+// with -update) and reports each line missing or unexpected.
 func checkGolden(t *testing.T, golden, text string) {
 	t.Helper()
 	if *update {
+		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(golden, []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -109,7 +87,18 @@ func checkGolden(t *testing.T, golden, text string) {
 	if err != nil {
 		t.Fatalf("%v (run with -update to create it)", err)
 	}
-	if string(want) != text {
-		t.Errorf("%s differs (refresh with -update and read the diff):\n--- got\n%s--- want\n%s", golden, text, want)
+	if string(want) == text {
+		return
+	}
+	got, wantSet := strings.Split(strings.TrimSpace(text), "\n"), strings.Split(strings.TrimSpace(string(want)), "\n")
+	for _, g := range got {
+		if !slices.Contains(wantSet, g) {
+			t.Errorf("%s: unexpected: %s", golden, g)
+		}
+	}
+	for _, w := range wantSet {
+		if !slices.Contains(got, w) {
+			t.Errorf("%s: missing: %s", golden, w)
+		}
 	}
 }
