@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/streamalert-go/streamalert/engine"
 	"github.com/streamalert-go/streamalert/engine/bundle"
@@ -19,17 +20,33 @@ func tree(dir string) bundle.Tree {
 }
 
 // loadBundle loads schemas, then rules compiled and checked against them
-// (unless classifyOnly) with the one loading path (bundle.Load). The bundle
-// is nil when any diagnostic is an error. It reads the folders afresh on
-// every call, so a reload calls it again.
-func loadBundle(f *localFlags, cfg *config.Config, onRuleError func(engine.RuleError)) (*engine.Bundle, diag.List) {
-	return bundle.Load(bundle.Options{
+// (unless classifyOnly) with the one loading path (bundle.Load), from a
+// consistent snapshot of the folders (see snapshot; settle is the pause
+// between its two reads: 0 at start-up, a little on a --watch reload, when
+// an editor may still be saving). The bundle is nil when any diagnostic is
+// an error. It reads the folders afresh on every call, so a reload calls it
+// again.
+func loadBundle(f *localFlags, cfg *config.Config, onRuleError func(engine.RuleError), settle time.Duration) (*engine.Bundle, diag.List) {
+	trees, err := snapshot(settle, f.schemas, f.rules)
+	if err != nil {
+		var diags diag.List
+		diags.Errorf(diag.Pos{File: f.rules}, "io", "%v", err)
+		return nil, diags
+	}
+	opts := bundle.Options{
 		Schemas:      tree(f.schemas),
 		Rules:        tree(f.rules),
 		Config:       cfg,
 		OnRuleError:  onRuleError,
 		ClassifyOnly: f.classifyOnly,
-	})
+	}
+	if trees[0] != nil {
+		opts.Schemas.FS = trees[0]
+	}
+	if trees[1] != nil {
+		opts.Rules.FS = trees[1]
+	}
+	return bundle.Load(opts)
 }
 
 func loadConfig(file string) (*config.Config, diag.List, error) {

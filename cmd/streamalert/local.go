@@ -189,7 +189,7 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, rawSt
 		return 2
 	}
 	reporter := &ruleErrorReporter{w: stderr}
-	bundle, diags := loadBundle(f, cfg, reporter.report)
+	bundle, diags := loadBundle(f, cfg, reporter.report, 0)
 	diags.Sort()
 	diags.WriteText(stderr)
 	if bundle == nil {

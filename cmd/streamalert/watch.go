@@ -44,6 +44,10 @@ type reloader struct {
 	stats       *reloadStats
 }
 
+// reloadSettle is the pause between the two reads of a reload's snapshot:
+// long enough for an editor saving several files to finish.
+const reloadSettle = 25 * time.Millisecond
+
 // reload reads the rules and schemas again. On any error it prints the
 // positioned diagnostics and keeps serving the bundle in service; otherwise
 // it swaps the new bundle in and says what changed. It reports whether the
@@ -51,7 +55,7 @@ type reloader struct {
 func (r *reloader) reload() bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	b, diags := loadBundle(r.flags, r.cfg, r.onRuleError)
+	b, diags := loadBundle(r.flags, r.cfg, r.onRuleError, reloadSettle)
 	diags.Sort()
 	cur := r.proc.Bundle()
 	if b == nil {
