@@ -356,6 +356,9 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, rawSt
 	if held > 0 {
 		fmt.Fprintf(stderr, "streamalert: %s held for merging sent at exit as %s\n", plural(held, "alert"), plural(len(merged), "alert"))
 	}
+	if n := p.gate.Merger.Overflowed(); n > 0 {
+		fmt.Fprintf(stderr, "streamalert: warning: %s sent unmerged: %d merge groups were open at once (the bound)\n", plural(int(n), "alert"), engine.DefaultMaxGroups)
+	}
 	if err := p.emitMerged(merged); err != nil {
 		fmt.Fprintf(stderr, "streamalert: writing merged alerts: %v\n", err)
 	}
@@ -381,11 +384,16 @@ func noticeHeld(ctx context.Context, m *engine.Merger, w io.Writer) {
 	t := time.NewTicker(mergeTick)
 	defer t.Stop()
 	told := false
+	var overflowed uint64
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			if o := m.Overflowed(); o > overflowed {
+				fmt.Fprintf(w, "streamalert: warning: %d merge groups are open, the bound: new groups' alerts are sent unmerged (%d so far)\n", engine.DefaultMaxGroups, o)
+				overflowed = o
+			}
 			n := m.Pending()
 			if n > 0 && !told {
 				fmt.Fprintf(w, "streamalert: %s held for merging, sent at window end or exit\n", plural(n, "alert"))
