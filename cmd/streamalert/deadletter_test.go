@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -50,5 +51,23 @@ func TestDeadLetterKeepsWhatWasNotJudged(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "1 rule errors") {
 		t.Errorf("summary:\n%s", stderr.String())
+	}
+}
+
+// TestDeadLetterFileThatCannotBeWrittenIsLoud: a dead-letter file that fails
+// to take a record (a full disk) is an error naming it, exit 2, and the
+// summary is still printed.
+func TestDeadLetterFileThatCannotBeWrittenIsLoud(t *testing.T) {
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full on this system")
+	}
+	in := filepath.Join(t.TempDir(), "in.log")
+	if err := os.WriteFile(in, []byte("not a log line of any type\x01\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"run", "--dead-letter", "/dev/full", in}, strings.NewReader(""), &stdout, &stderr)
+	if code != 2 || !strings.Contains(stderr.String(), "dead-letter file: write /dev/full") || !strings.Contains(stderr.String(), "1 unclassified") {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
 	}
 }

@@ -363,15 +363,17 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, rawSt
 		fmt.Fprintf(stderr, "streamalert: writing merged alerts: %v\n", err)
 	}
 	closeDeliveries()
-	if err := p.sink.close(); err != nil {
-		fmt.Fprintf(stderr, "streamalert: writing output: %v\n", err)
-		return 2
+	closeErr := p.sink.close()
+	if closeErr != nil {
+		fmt.Fprintf(stderr, "streamalert: writing output: %v\n", closeErr)
 	}
+	// The summary is printed whatever failed: it says what was read and
+	// what became of it.
 	printSummary(stderr, proc, p.sink, classifyOnly)
 	if deliver != nil {
 		printDeliveries(stderr, deliver.summary())
 	}
-	if readErrs > 0 {
+	if readErrs > 0 || closeErr != nil {
 		return 2
 	}
 	return 0

@@ -59,14 +59,14 @@ func (s *localSink) write(src engine.Source, raw payload.Raw, res engine.Result,
 	if s.dead != nil {
 		for _, re := range res.RuleErrors {
 			if err := s.dead.write(src, raw, re); err != nil {
-				return err
+				return fmt.Errorf("dead-letter file: %w", err)
 			}
 		}
 	}
 	if res.Err != nil {
 		if s.dead != nil {
 			if err := s.dead.write(src, raw, res.Err); err != nil {
-				return err
+				return fmt.Errorf("dead-letter file: %w", err)
 			}
 		}
 		if s.classifyOnly {
@@ -123,7 +123,9 @@ func (s *localSink) flush() error {
 func (s *localSink) flushLocked() error {
 	err := s.out.Flush()
 	if s.dead != nil {
-		err = errors.Join(err, s.dead.flush())
+		if derr := s.dead.flush(); derr != nil {
+			err = errors.Join(err, fmt.Errorf("dead-letter file: %w", derr))
+		}
 	}
 	return err
 }
