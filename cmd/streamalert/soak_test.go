@@ -3,7 +3,9 @@ package main
 import (
 	"flag"
 	"fmt"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -28,9 +30,12 @@ var soakBeta = []string{
 }
 
 // TestSoak feeds records through stdin, a followed file and HTTP for
-// -soak while rewriting, breaking and fixing rules every couple of hundred
-// milliseconds, then checks that every record was counted exactly once,
-// every alert expected came out exactly once, and no goroutine was left.
+// -soak, with slow clients dripping bodies and an output that is down,
+// while rewriting, breaking and fixing rules every couple of hundred
+// milliseconds, then stops the run as SIGTERM does and checks that every
+// record was counted exactly once, every alert expected came out exactly
+// once (on stdout, and in the alert dead letter for the failing output), and
+// no goroutine was left.
 func TestSoak(t *testing.T) {
 	d := *soak
 	if testing.Short() {
@@ -39,13 +44,27 @@ func TestSoak(t *testing.T) {
 	before := runtime.NumGoroutine()
 	client := &http.Client{Transport: &http.Transport{}}
 
+	// kind_alpha's alerts go to an output that refuses every one for the
+	// whole soak (a 4xx: no retry would help): each must end in the alert
+	// dead letter, none lost. (A 5xx output retried for every one of
+	// thousands of alerts slows the run by backpressure, which is right but
+	// not this test's subject; the drain tests cover retries at shutdown.)
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "refused", http.StatusUnprocessableEntity)
+	}))
+	defer down.Close()
 	rules, schemas := testDirs(t, map[string]string{
-		"alpha.yaml": testRule("kind_alpha", "alpha"),
+		"alpha.yaml": testRule("kind_alpha", "alpha") + "outputs: [webhook:down]\n",
 		"gamma.yaml": soakBeta[0],
 	})
-	log := filepath.Join(t.TempDir(), "app.log")
+	tmp := t.TempDir()
+	log := filepath.Join(tmp, "app.log")
 	writeFile(t, log, "")
-	s := startRun(t, "--rules", rules, "--schemas", schemas, "--watch", "--listen", "127.0.0.1:0", "--follow", log, "-")
+	cfg := filepath.Join(tmp, "streamalert.yaml")
+	writeFile(t, cfg, "outputs:\n  webhook:\n    down: {url: \""+down.URL+"/hook\"}\n")
+	alertDead := filepath.Join(tmp, "alerts-dead.jsonl")
+	s := startRun(t, "--rules", rules, "--schemas", schemas, "--config", cfg, "--alert-dead-letter", alertDead,
+		"--drain-timeout", "2s", "--read-timeout", "1s", "--watch", "--listen", "127.0.0.1:0", "--follow", log, "-")
 	base := s.listenAddr()
 	s.waitStderr(0, "watching")
 
@@ -125,6 +144,31 @@ func TestSoak(t *testing.T) {
 		})
 	}
 
+	// Slow clients: bodies announced and dripped a byte at a time; they must
+	// not starve the feeders above (their posts must keep getting 202).
+	addr := strings.TrimPrefix(base, "http://")
+	for range 8 {
+		feeders.Go(func() {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Errorf("slow client: %v", err)
+				return
+			}
+			defer c.Close()
+			fmt.Fprintf(c, "POST /v1/logs HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 200000\r\n\r\n")
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(50 * time.Millisecond):
+				}
+				if _, err := c.Write([]byte("x")); err != nil {
+					return // the server gave up on it: what it should do
+				}
+			}
+		})
+	}
+
 	// Reload every ~250ms: change kind_gamma's definition, break a file and
 	// fix it, add and remove a rule that never fires.
 	deadline := time.Now().Add(d)
@@ -185,12 +229,23 @@ func TestSoak(t *testing.T) {
 	if a, g := int64(strings.Count(out, `"rule_name":"kind_alpha"`)), int64(strings.Count(out, `"rule_name":"kind_gamma"`)); a != alpha.Load() || g != gamma.Load() {
 		t.Errorf("stdout has %d kind_alpha and %d kind_gamma alerts, want %d and %d", a, g, alpha.Load(), gamma.Load())
 	}
+	// Every kind_alpha alert reached the alert dead letter, exactly once.
+	deadLetters, err := os.ReadFile(alertDead)
+	if err != nil {
+		t.Fatalf("alert dead letter: %v", err)
+	}
+	if n := int64(strings.Count(string(deadLetters), `"rule_name":"kind_alpha"`)); n != alpha.Load() {
+		t.Errorf("alert dead letter holds %d kind_alpha alerts, want %d (the output was down throughout)", n, alpha.Load())
+	}
 	if ok < 2 || failed < 1 {
 		t.Errorf("reloads ok %v failed %v after %d edits: the soak did not exercise reloads", ok, failed, reloads)
 	}
 	t.Logf("%s: %d records, %d alerts, reloads ok %v failed %v", d, sent.Load(), wantAlerts, ok, failed)
 
-	// No goroutine left behind (give exiting ones a moment).
+	// No goroutine left behind (give exiting ones a moment). The failing
+	// output's server goes first: its connections are the test's, not the
+	// run's.
+	down.Close()
 	var after int
 	for range 200 {
 		if after = runtime.NumGoroutine(); after <= before {
