@@ -1,6 +1,7 @@
 package lint_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,6 +28,12 @@ func FuzzParseRuleFile(f *testing.F) {
 	}
 	f.Add([]byte("name: x\ncondition: |\n  record.a ==\n"))
 	f.Add([]byte("matchers:\n  m: >\n    record.a\n\n    == 1\n"))
+	// An alias bomb (10^9 values from a kilobyte): refused, never expanded.
+	bomb := "name: bomb\nlog_types: [x]\ncondition: 'true'\nl0: &l0 [x, x, x, x, x, x, x, x, x, x]\n"
+	for i := 1; i <= 9; i++ {
+		bomb += fmt.Sprintf("l%d: &l%d [%s]\n", i, i, strings.TrimSuffix(strings.Repeat(fmt.Sprintf("*l%d, ", i-1), 10), ", "))
+	}
+	f.Add([]byte(bomb + "tests:\n  - {description: d, trigger: true, record: {a: *l9}}\n"))
 	set, diags := schema.Load(os.DirFS(filepath.Join(fixtures, "schemas")))
 	if diags.HasErrors() {
 		f.Fatal(diags)
