@@ -274,7 +274,7 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, rawSt
 	}
 	var shutdownHTTP func(context.Context) error
 	if f.listen != "" {
-		srv := &logServer{p: p, token: token, maxBody: f.maxBody, maxRecords: f.maxRecords, bodyTimeout: f.readTimeout, registry: newRegistry(proc, reloads, collectors...), reloads: reloads}
+		srv := &logServer{p: p, token: token, maxBody: f.maxBody, maxRecords: f.maxRecords, bodyTimeout: f.readTimeout, registry: newRegistry(proc, reloads, append(collectors, mergeCollector(p.gate.Merger)...)...), reloads: reloads}
 		shutdownHTTP, err = startListener(f.listen, srv.handler(), listenOptions{certFile: f.tlsCert, keyFile: f.tlsKey, gate: &srv.gate}, stderr)
 		if err != nil {
 			stopRun()

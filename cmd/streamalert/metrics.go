@@ -99,3 +99,15 @@ func newRegistry(proc *engine.Processor, reloads *reloadStats, extra ...promethe
 	reg.MustRegister(extra...)
 	return reg
 }
+
+// mergeCollector exposes the merger's state: alerts folded into summaries
+// not yet sent, and alerts sent unmerged because the group bound was
+// reached (a loud warning on stderr says so too).
+func mergeCollector(m *engine.Merger) []prometheus.Collector {
+	return []prometheus.Collector{
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "streamalert_merge_held_alerts",
+			Help: "Alerts folded into merge summaries not sent yet."}, func() float64 { return float64(m.Pending()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "streamalert_merge_unmerged_alerts_total",
+			Help: "Alerts sent unmerged because the bound of open merge groups was reached."}, func() float64 { return float64(m.Overflowed()) }),
+	}
+}

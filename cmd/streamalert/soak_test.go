@@ -209,6 +209,9 @@ func TestSoak(t *testing.T) {
 	fams := scrape(t, base, "")
 	ok, _ := metricValue(fams, "streamalert_reloads_total", map[string]string{"result": "ok"})
 	failed, _ := metricValue(fams, "streamalert_reloads_total", map[string]string{"result": "failed"})
+	if _, ok := metricValue(fams, "streamalert_merge_unmerged_alerts_total", nil); !ok {
+		t.Error("no streamalert_merge_unmerged_alerts_total metric")
+	}
 	client.CloseIdleConnections()
 	if code := s.stop(); code != 0 {
 		t.Fatalf("exit %d\n%s", code, s.stderr.String())
