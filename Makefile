@@ -80,7 +80,7 @@ tidy:
 # (mode 0755), built for provided.al2023 and zipped reproducibly (.ci/zipdir).
 package:
 	@set -e; for f in $(FUNCTIONS); do \
-	  test -f lambda/$$f/main.go || { echo "make package: lambda/$$f/main.go does not exist: the Lambda function \"$$f\" has no source to build" >&2; exit 1; }; \
+	  test -d lambda/$$f || { echo "make package: lambda/$$f does not exist: the Lambda function \"$$f\" has no source to build" >&2; exit 1; }; \
 	done; \
 	mkdir -p $(DIST)/build; \
 	$(GO) build -o $(DIST)/build/zipdir ./.ci/zipdir; \

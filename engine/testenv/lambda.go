@@ -109,7 +109,9 @@ func (l *Lambda) Invoke(ctx context.Context, event []byte) ([]byte, error) {
 }
 
 // Log returns everything the emulator and the function have written to
-// stdout and stderr so far (the function's logs are there).
+// stdout and stderr so far (the function's logs are there). The emulator
+// relays the function's output asynchronously: a line written during an
+// invocation may appear a moment after Invoke returns, so poll for it.
 func (l *Lambda) Log() string { return l.log.String() }
 
 // freeAddr returns a loopback address with a port nothing listened on a

@@ -94,8 +94,13 @@ func TestStartLambda(t *testing.T) {
 			t.Errorf("invoke %d: got %s", n, body)
 		}
 	}
-	if log := fn.Log(); !strings.Contains(log, "echo: invocation 2, 7 bytes") {
-		t.Errorf("the function's stderr is not in Log():\n%s", log)
+	// The emulator copies the function's output on its own schedule: the
+	// line may come a moment after the response.
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(fn.Log(), "echo: invocation 2, 7 bytes"); {
+		if time.Now().After(deadline) {
+			t.Fatalf("the function's stderr is not in Log():\n%s", fn.Log())
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
