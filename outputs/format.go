@@ -118,12 +118,18 @@ func chunks(s string, n int) []string {
 			for cut > 0 && !utf8.RuneStart(s[cut]) {
 				cut--
 			}
+			runeCut := cut
 			lo := max(0, cut-8)
 			if amp := strings.LastIndexByte(s[lo:cut], '&'); amp >= 0 && !strings.Contains(s[lo+amp:cut], ";") {
 				cut = lo + amp
 			}
 			if cut == 0 {
-				cut = n
+				// An entity at the very start: cut it rather than make no
+				// progress, but never inside a character.
+				cut = runeCut
+			}
+			if cut == 0 {
+				cut = n // n is smaller than one character: cannot happen for n >= 4
 			}
 		}
 		out = append(out, s[:cut])
