@@ -16,6 +16,8 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+
+	"github.com/streamalert-go/streamalert/engine"
 )
 
 func gzipped(t *testing.T, s string) []byte {
@@ -152,10 +154,10 @@ func TestListen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var letters []deadLetter
+	var letters []engine.DeadRecord
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		var d deadLetter
+		var d engine.DeadRecord
 		if err := json.Unmarshal(sc.Bytes(), &d); err != nil {
 			t.Fatalf("dead letter line %q: %v", sc.Text(), err)
 		}

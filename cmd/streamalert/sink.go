@@ -186,32 +186,10 @@ func openDeadLetter(p string) (*deadLetterFile, error) {
 	return &deadLetterFile{f: f, w: bufio.NewWriter(f)}, nil
 }
 
-// deadLetter is one line of the dead-letter file.
-type deadLetter struct {
-	Time   time.Time     `json:"time"`
-	Reason string        `json:"reason"`
-	Source engine.Source `json:"source"`
-	Line   int           `json:"line,omitempty"`
-	// Rule names the rule that failed on the record (for a rule error; the
-	// record classified, but this rule could not judge it).
-	Rule string `json:"rule,omitempty"`
-	// Raw is the record when it is valid UTF-8; otherwise RawBase64 holds
-	// the exact bytes.
-	Raw       string `json:"raw,omitempty"`
-	RawBase64 []byte `json:"raw_base64,omitempty"`
-}
-
+// write appends one dead record (engine.DeadRecord: the same shape as the
+// Lambda's dead letter) for raw, kept for why.
 func (d *deadLetterFile) write(src engine.Source, raw payload.Raw, why error) error {
-	rec := deadLetter{Time: time.Now().UTC(), Reason: why.Error(), Source: src, Line: raw.Line}
-	if re, ok := why.(engine.RuleError); ok {
-		rec.Rule = re.Rule
-	}
-	if utf8.Valid(raw.Data) {
-		rec.Raw = string(raw.Data)
-	} else {
-		rec.RawBase64 = raw.Data
-	}
-	b, err := json.Marshal(rec)
+	b, err := json.Marshal(engine.NewDeadRecord(time.Now(), src, raw.Data, raw.Line, why))
 	if err != nil {
 		return err
 	}
