@@ -32,7 +32,7 @@ import (
 )
 
 // build compiles a main package into dir/name the way `make package` does.
-func build(t *testing.T, pkg, out string) {
+func build(t testing.TB, pkg, out string) {
 	t.Helper()
 	root := testenv.RepoRoot(t)
 	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", out, pkg)
@@ -51,7 +51,7 @@ type function struct {
 
 // startFunction runs bootstrap under the Lambda runtime emulator with env;
 // its log is printed when the test fails.
-func startFunction(t *testing.T, bootstrap string, env []string) *function {
+func startFunction(t testing.TB, bootstrap string, env []string) *function {
 	t.Helper()
 	f := &function{Lambda: testenv.StartLambda(t, bootstrap, env...), name: filepath.Base(filepath.Dir(bootstrap))}
 	t.Cleanup(func() {
@@ -63,7 +63,7 @@ func startFunction(t *testing.T, bootstrap string, env []string) *function {
 }
 
 // invoke sends an event and decodes the response into out.
-func (f *function) invoke(t *testing.T, event any, out any) {
+func (f *function) invoke(t testing.TB, event any, out any) {
 	t.Helper()
 	body, _ := json.Marshal(event)
 	b, err := f.Invoke(context.Background(), body)

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -22,10 +21,8 @@ import (
 	"github.com/streamalert-go/streamalert/lambda/awstest"
 )
 
-var scale = flag.Bool("scale", false, "run the scale measurements (a 1 GiB object from S3, a cold start with 1,000 rules) and print peak RSS and timings")
-
 // peakRSS returns the peak resident set (VmHWM) of the process running exe.
-func peakRSS(t *testing.T, exe string) string {
+func peakRSS(t testing.TB, exe string) string {
 	t.Helper()
 	dirs, _ := filepath.Glob("/proc/[0-9]*")
 	for _, d := range dirs {
@@ -41,12 +38,18 @@ func peakRSS(t *testing.T, exe string) string {
 	return "unknown"
 }
 
-// TestScale measures what the README states. Run it with
-// `go test ./lambda/e2e -run TestScale -v -args -scale` with the servers of up.sh.
-func TestScale(t *testing.T) {
-	if !*scale {
-		t.Skip("a measurement, not a check: run with -scale")
+// BenchmarkScale measures what the README states: a cold start with 1,000
+// rules from S3 and a 1 GiB JSON-lines object streamed from S3, with the
+// function's peak RSS. A measurement, not a check, so a benchmark (it runs
+// its body once, about two minutes): `go test ./lambda/e2e -run '^$' -bench
+// Scale -benchtime 1x -v` with the servers of up.sh.
+func BenchmarkScale(b *testing.B) {
+	for range b.N {
+		scaleOnce(b)
 	}
+}
+
+func scaleOnce(t testing.TB) {
 	env := awstest.Setup(t, false)
 	dir := t.TempDir()
 	rulesBin := filepath.Join(dir, "rules", "bootstrap")
@@ -114,7 +117,7 @@ func grepLine(s, sub string) string {
 
 // multipartUpload uploads a file in 8 MiB parts (the local server takes at
 // most 11 MiB a request, as S3 takes 5 GiB).
-func multipartUpload(t *testing.T, c *s3.Client, bucket, key, file string) {
+func multipartUpload(t testing.TB, c *s3.Client, bucket, key, file string) {
 	t.Helper()
 	ctx := context.Background()
 	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(key)})
