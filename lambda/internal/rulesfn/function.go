@@ -271,9 +271,11 @@ func (f *Function) item(ctx context.Context, it ingest.Item) error {
 	// Thresholds and dedup are the instance's; merge groups are the item's,
 	// so an item's merged alerts go out (or fail) with that item.
 	gate := &engine.Gate{Limit: f.limit, Merger: engine.NewMerger()}
-	// Every alert the limiter counted; if the item fails, the counts are
-	// taken back so the retry is counted afresh (nothing a failed send lost
-	// is then suppressed as a duplicate).
+	// The alerts the limiter counted and the merge adds made since the last
+	// successful flush: if the item fails, they are taken back so the retry
+	// counts them afresh (nothing a failed send lost is then suppressed as
+	// a duplicate). What was flushed was delivered, so it stays counted,
+	// and memory stays bounded on a large object.
 	type counted struct {
 		a   engine.Alert
 		now time.Time
@@ -282,6 +284,10 @@ func (f *Function) item(ctx context.Context, it ingest.Item) error {
 	var merged []mergeAdd
 	stagedN := map[string]int{}
 	cfg := f.cur.cfg
+	var staging []string
+	if cfg != nil {
+		staging = cfg.StagingOutputs
+	}
 	version := f.cur.version
 	var batchErr error
 	flush := func() error {
@@ -297,6 +303,7 @@ func (f *Function) item(ctx context.Context, it ingest.Item) error {
 			}
 			dead = dead[:0]
 		}
+		seen, merged = seen[:0], merged[:0]
 		return nil
 	}
 	err := it.Read(ctx, f.objects, readOptions(cfg), func(src engine.Source, raw payload.Raw) error {
@@ -319,13 +326,11 @@ func (f *Function) item(ctx context.Context, it ingest.Item) error {
 			dead = append(dead, d)
 		}
 		for _, a := range res.Alerts {
-			seen = append(seen, counted{a, now})
+			if _, _, limited := engine.DedupGroup(a); limited {
+				seen = append(seen, counted{a, now})
+			}
 		}
 		passed, err := f.pass(ctx, gate, res.Alerts, now, &merged)
-		var staging []string
-		if cfg != nil {
-			staging = cfg.StagingOutputs
-		}
 		for _, a := range passed {
 			f.metrics.Add("Alerts", 1, "Rule", a.RuleName)
 			if a.Staged {
