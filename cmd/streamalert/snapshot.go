@@ -17,7 +17,7 @@ const snapshotAttempts = 10
 
 // snapshot reads the rule and schema files (*.yaml, *.yml, *.json; names
 // starting with a dot skipped) of every folder in dirs into memory, twice,
-// settle apart, until two reads agree, so a reload sees all of an edit that
+// settle apart, until two reads agree (settle 0, at start-up: once), so a reload sees all of an edit that
 // touched several files or none of it — never the first file saved and the
 // second not yet. An editor that keeps writing for snapshotAttempts reads
 // is an error (the reload fails, the last good ruleset stays, and the next
@@ -41,6 +41,9 @@ func snapshot(settle time.Duration, dirs ...string) ([]fs.FS, error) {
 	if err != nil {
 		return nil, err
 	}
+	if settle <= 0 { // start-up: one read, as there is no edit to race
+		return asFS(prev), nil
+	}
 	for range snapshotAttempts {
 		time.Sleep(settle)
 		cur, err := read()
@@ -48,18 +51,29 @@ func snapshot(settle time.Duration, dirs ...string) ([]fs.FS, error) {
 			return nil, err
 		}
 		if sameTrees(prev, cur) {
-			out := make([]fs.FS, len(cur))
-			for i, m := range cur {
-				if m != nil {
-					out[i] = m
-				}
-			}
-			return out, nil
+			return asFS(cur), nil
 		}
 		prev = cur
-		settle = max(settle, 20*time.Millisecond)
 	}
-	return nil, fmt.Errorf("the files of %s kept changing while being read (%d reads); waiting for the next change", strings.Join(dirs, ", "), snapshotAttempts+1)
+	var named []string
+	for _, d := range dirs {
+		if d != "" {
+			named = append(named, d)
+		}
+	}
+	return nil, fmt.Errorf("the files of %s kept changing while being read (%d reads); waiting for the next change", strings.Join(named, ", "), snapshotAttempts+1)
+}
+
+// asFS turns read trees into fs.FS values, nil staying nil (the embedded
+// defaults).
+func asFS(trees []fstest.MapFS) []fs.FS {
+	out := make([]fs.FS, len(trees))
+	for i, m := range trees {
+		if m != nil {
+			out[i] = m
+		}
+	}
+	return out
 }
 
 func readSnapshotTree(dir string) (fstest.MapFS, error) {
