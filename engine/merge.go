@@ -73,13 +73,9 @@ func NewMerger() *Merger { return &Merger{groups: map[string]*mergeGroup{}} }
 // that arrives after its group's window ended (Due not yet called) releases
 // that group's summary and opens a new group.
 func (m *Merger) Add(a Alert) []Alert {
-	key, window, ok := MergeGroup(a)
+	key, window, values, ok := groupOf(a)
 	if !ok {
 		return []Alert{a}
-	}
-	values := make([]any, len(a.MergeByKeys))
-	for i, k := range a.MergeByKeys {
-		values[i] = mergeValue(a.Record, k)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -201,16 +197,22 @@ func (g *mergeGroup) summary() (Alert, bool) {
 // rule does not merge, or a merge key has no value in its record). Every
 // merge state groups alerts so.
 func MergeGroup(a Alert) (key string, window time.Duration, ok bool) {
+	key, window, _, ok = groupOf(a)
+	return key, window, ok
+}
+
+// groupOf is MergeGroup that also returns the merge key values.
+func groupOf(a Alert) (key string, window time.Duration, values []any, ok bool) {
 	if len(a.MergeByKeys) == 0 || a.MergeWindowSeconds <= 0 {
-		return "", 0, false
+		return "", 0, nil, false
 	}
-	values := make([]any, len(a.MergeByKeys))
+	values = make([]any, len(a.MergeByKeys))
 	for i, k := range a.MergeByKeys {
 		if values[i] = mergeValue(a.Record, k); values[i] == nil {
-			return "", 0, false
+			return "", 0, nil, false
 		}
 	}
-	return groupKey(a.RuleName+"\x00"+a.RuleDigest, values), time.Duration(a.MergeWindowSeconds) * time.Second, true
+	return groupKey(a.RuleName+"\x00"+a.RuleDigest, values), time.Duration(a.MergeWindowSeconds) * time.Second, values, true
 }
 
 // MergeSummary builds a group's summary as Merger does, for merge state
