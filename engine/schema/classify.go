@@ -57,8 +57,22 @@ func (c *Classifier) Classify(raw []byte, cands []*LogType) ([]Record, error) {
 	var closest *LogType
 	var closestChk *check
 	allNotJSON := true
+	// A JSON object is checked only against the candidates it may fit.
+	var maskBuf [4]uint64
+	var mask []uint64
+	var pre *prefilter
+	var objKeys int
+	if c != nil && c.set != nil && c.set.pre != nil && usePrefilter && startsObject(in.raw) {
+		if m, ok := in.doc0().(map[string]any); ok {
+			pre, objKeys = c.set.pre, len(m)
+			mask = pre.mask(m, maskBuf[:0])
+		}
+	}
 	for _, t := range cands {
 		if t == nil {
+			continue
+		}
+		if pre != nil && !pre.may(mask, t, objKeys) {
 			continue
 		}
 		recs, chk := t.parse(in, checkFast)
@@ -132,6 +146,30 @@ func (in *input) isJSONDocument() bool {
 		return true
 	}
 	return false
+}
+
+// usePrefilter is false only in tests that compare classification with and
+// without the prefilter.
+var usePrefilter = true
+
+// startsObject reports whether b starts (after white space) with '{'.
+func startsObject(b []byte) bool {
+	for _, c := range b {
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		case '{':
+			return true
+		}
+		return false
+	}
+	return false
+}
+
+// doc0 is the decoded document, nil when it is not valid JSON.
+func (in *input) doc0() any {
+	doc, _ := in.json()
+	return doc
 }
 
 func (in *input) json() (any, error) {

@@ -115,6 +115,7 @@ type LogType struct {
 	optional       map[string]bool // optional_top_level_keys
 	keyCount       int             // declared keys at any depth, for tie breaking
 	keepUndeclared bool            // configuration.undeclared_keys: keep
+	id             int             // 1-based position in its Set's candidate order (prefilter)
 
 	jsonPath     jmespath.JMESPath // nil when not configured
 	jsonPathSrc  string
