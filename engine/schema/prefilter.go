@@ -150,4 +150,3 @@ func (p *prefilter) may(mask []uint64, t *LogType, n int) bool {
 	}
 	return p.maxKeys[id] < 0 || n <= p.maxKeys[id]
 }
-

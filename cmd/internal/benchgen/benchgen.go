@@ -285,11 +285,17 @@ func Rules(dir string, n int, seed uint64) error {
 	}
 	r := rand.New(rand.NewPCG(seed, 0x7a1e))
 	clauses := []func(i int) string{
-		func(i int) string { return fmt.Sprintf(`record.columns.user in [%q, %q, "svc-%d"]`, pick(r, users), pick(r, users), i) },
+		func(i int) string {
+			return fmt.Sprintf(`record.columns.user in [%q, %q, "svc-%d"]`, pick(r, users), pick(r, users), i)
+		},
 		func(i int) string { return `record.columns.user not in lists.bench_admins` },
 		func(i int) string { return `not in_cidr(record.columns.host ?? "", lists.bench_corp)` },
-		func(i int) string { return fmt.Sprintf(`in_cidr(record.columns.host ?? "", ["203.0.%d.0/24", "198.51.100.0/24"])`, i%256) },
-		func(i int) string { return fmt.Sprintf(`(record.columns.cmdline ?? "") matches "(curl|wget) .*%d"`, i%97) },
+		func(i int) string {
+			return fmt.Sprintf(`in_cidr(record.columns.host ?? "", ["203.0.%d.0/24", "198.51.100.0/24"])`, i%256)
+		},
+		func(i int) string {
+			return fmt.Sprintf(`(record.columns.cmdline ?? "") matches "(curl|wget) .*%d"`, i%97)
+		},
 		func(i int) string { return fmt.Sprintf(`any(normalized.userName, # == %q)`, pick(r, users)) },
 		func(i int) string { return fmt.Sprintf(`record.hostIdentifier == %q`, pick(r, hosts)) },
 		func(i int) string { return `record.action == "added"` },
