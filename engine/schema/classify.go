@@ -206,7 +206,7 @@ func (t *LogType) parse(in *input, mode checkMode) ([]map[string]any, *check) {
 				chk.fatal("the document is %s, not an object with envelope keys", describe(doc))
 				return nil, chk
 			}
-			envelope, _ = chk.mapping(m, t.envelope, t.optionalEnvelope, EnvelopeKey, true)
+			envelope, _ = chk.mapping(m, t.envelope, t.optEnvFlags, EnvelopeKey, true)
 		}
 		items = t.extract(doc, chk)
 		if items == nil {
@@ -361,8 +361,17 @@ func empty(v any) bool {
 // attaches the envelope.
 func (t *LogType) finish(m map[string]any, envelope map[string]any, chk *check) map[string]any {
 	rec, changed := m, false
+	if chk.mode == checkFast {
+		// The keys fewest types require first: most candidates fail here.
+		for _, k := range t.required {
+			if _, ok := m[k]; !ok {
+				chk.addf("missing key %q", k)
+				return m
+			}
+		}
+	}
 	if t.Schema.Kind == KindMapping {
-		rec, changed = chk.mapping(m, t.Schema, t.optional, "", false)
+		rec, changed = chk.mapping(m, t.Schema, t.optFlags, "", false)
 	} else { // a root {} accepts any object as it is, declaring none of it
 		chk.undeclared += len(m)
 	}

@@ -1,7 +1,9 @@
 package schema
 
 import (
+	"cmp"
 	"regexp"
+	"slices"
 )
 
 // prefilter picks, for a record that decoded as a JSON object, the candidate
@@ -110,6 +112,9 @@ func newPrefilter(order []*LogType) *prefilter {
 	for i, t := range order {
 		id := i + 1
 		t.id = id
+		t.required = requiredKeys(t)
+		t.optFlags, t.optEnvFlags = flags(t.Schema, t.optional), flags(t.envelope, t.optionalEnvelope)
+		slices.SortStableFunc(t.required, func(a, b string) int { return cmp.Compare(freq[a], freq[b]) })
 		keys := indexKeys(t, rarest)
 		if len(keys) == 0 {
 			p.always[id/64] |= 1 << (id % 64)
@@ -149,4 +154,16 @@ func (p *prefilter) may(mask []uint64, t *LogType, n int) bool {
 		return false
 	}
 	return p.maxKeys[id] < 0 || n <= p.maxKeys[id]
+}
+
+// flags returns, by index of f.Keys, whether each key is in names.
+func flags(f *Field, names map[string]bool) []bool {
+	if f == nil || len(names) == 0 {
+		return nil
+	}
+	out := make([]bool, len(f.Keys))
+	for i, k := range f.Keys {
+		out[i] = names[k.Name]
+	}
+	return out
 }
