@@ -51,6 +51,7 @@ type localFlags struct {
 	readTimeout    time.Duration
 	drainTimeout   time.Duration
 	statsFile      string
+	workers        int
 }
 
 func (f *localFlags) register(fs *flag.FlagSet) {
@@ -74,6 +75,7 @@ func (f *localFlags) register(fs *flag.FlagSet) {
 	fs.Int64Var(&f.maxBody, "max-body", defaultMaxBody, "with --listen: largest request body in `BYTES`, as sent (413 above)")
 	fs.IntVar(&f.maxRecords, "max-records", defaultMaxRecords, "with --listen: most raw records (lines or documents) in one request (413 above, before any is processed)")
 	fs.DurationVar(&f.readTimeout, "read-timeout", defaultBodyTimeout, "with --listen: how long an authenticated request's body may take to arrive (408 after)")
+	fs.IntVar(&f.workers, "workers", 0, "classify and evaluate a file's records on `N` goroutines, results kept in input order (0: one per core)")
 	fs.StringVar(&f.statsFile, "stats", "", "write the run's statistics (counts, times, allocations) as JSON to `FILE` at exit (what `streamalert bench` reads)")
 	fs.DurationVar(&f.drainTimeout, "drain-timeout", 30*time.Second, "on shutdown, how long to wait for HTTP requests in flight (at most 10s) and then for alert deliveries; alerts still undelivered go to --alert-dead-letter")
 }
@@ -85,6 +87,9 @@ func (f *localFlags) longRunning() bool { return f.watch || f.follow || f.listen
 func (f *localFlags) check(inputs []string) error {
 	if len(inputs) == 0 && f.listen == "" {
 		return fmt.Errorf("no INPUT given (a file, a folder, or - for stdin) and no --listen")
+	}
+	if f.workers < 0 {
+		return fmt.Errorf("--workers %d: want 0 (one per core) or more", f.workers)
 	}
 	if f.watch && f.rules == "" && f.schemas == "" {
 		return fmt.Errorf("--watch needs --rules or --schemas: the embedded defaults never change")
@@ -236,7 +241,7 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, rawSt
 	proc := engine.NewProcessor(bundle)
 	reloads := &reloadStats{}
 	reloads.lastOK.Store(bundle.Loaded.UnixNano())
-	p := &pipeline{proc: proc, sink: newLocalSink(stdout, dead, classifyOnly), cfg: cfg, logs: logs, gate: engine.NewGate(), stats: stats}
+	p := &pipeline{proc: proc, sink: newLocalSink(stdout, dead, classifyOnly), cfg: cfg, logs: logs, gate: engine.NewGate(), stats: stats, workers: f.workers}
 	if cfg != nil {
 		p.maxRecord = cfg.MaxRecordSize
 		p.maxDecomp = cfg.MaxDecompressedSize

@@ -25,6 +25,7 @@ type pipeline struct {
 	maxRecord int
 	maxDecomp int64     // limits.max_decompressed_size; 0: payload's default
 	stats     *runStats // --stats; may be nil
+	workers   int       // --workers: goroutines classifying a file (0: GOMAXPROCS)
 }
 
 // counts are one input's (or one HTTP request's) tallies.
@@ -49,7 +50,12 @@ func (p *pipeline) opts() payload.Options {
 // alerts and dead letters, queue deliveries. The record is counted in c
 // (may be nil). flush pushes the output lines out at once (live inputs).
 func (p *pipeline) record(src engine.Source, raw payload.Raw, logs []string, c *counts, flush bool) error {
-	res := p.proc.Process(raw.Data, raw.Err, src, logs)
+	return p.after(src, raw, p.proc.Process(raw.Data, raw.Err, src, logs), c, flush)
+}
+
+// after is everything that follows classification and evaluation of one raw
+// record, in input order: counts, thresholds, dedup and merging, output.
+func (p *pipeline) after(src engine.Source, raw payload.Raw, res engine.Result, c *counts, flush bool) error {
 	p.stats.record(len(res.Alerts))
 	if c != nil {
 		c.raw.Add(1)
@@ -143,5 +149,19 @@ func (p *pipeline) feedWith(ctx context.Context, src engine.Source, r io.Reader,
 	if stream {
 		return payload.Stream(r, opts, yield)
 	}
-	return payload.Read(r, opts, yield)
+	// A whole payload is classified on every core (--workers), its results
+	// handled in input order.
+	o := p.proc.NewOrdered(p.workers, func(raw payload.Raw, res engine.Result) error {
+		return p.after(src, raw, res, c, false)
+	})
+	err := payload.Read(r, opts, func(raw payload.Raw) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return o.Add(src, raw, logs)
+	})
+	if cerr := o.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

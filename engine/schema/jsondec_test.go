@@ -60,7 +60,6 @@ func fixNumbers(v any) (any, error) {
 	return v, nil
 }
 
-
 var decodeSeeds = []string{
 	`{"name":"pack_x","columns":{"a":"1","b":[1,2.5,-0,1e3,7.0,-12]},"n":null,"t":true,"f":false}`,
 	`[1, 2, [3, {"a": {}}], []]`, `"str\u00e9\n\t\"\\\/"`, `"\ud83d\ude00 \ud800 \udc00x \ud800\u0041 \ud800\ud800"`,

@@ -300,6 +300,7 @@ func Rules(dir string, n int, seed uint64) error {
 		func(i int) string { return fmt.Sprintf(`record.hostIdentifier == %q`, pick(r, hosts)) },
 		func(i int) string { return `record.action == "added"` },
 		func(i int) string { return fmt.Sprintf(`(record.columns.uid ?? "") == "%d"`, r.IntN(1100)) },
+		func(i int) string { return `(record.columns.port ?? "") in lists.bench_bad_ports` },
 	}
 	for i := range n {
 		k := 2 + r.IntN(3)
