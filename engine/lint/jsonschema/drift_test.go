@@ -5,6 +5,7 @@ import (
 	"errors"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -407,5 +408,37 @@ func TestGenerate(t *testing.T) {
 	}
 	if _, err := jsonschema.Generate("rules", jsonschema.Options{}); !errors.Is(err, jsonschema.ErrUnknownKind) {
 		t.Errorf("Generate(rules) = %v, want ErrUnknownKind", err)
+	}
+}
+
+// TestEditorSubset checks that the schemas use only keywords that draft-07
+// validators also implement, with the same meaning: the YAML extension of
+// editors (yaml-language-server) validates instances as draft-07 whatever
+// $schema says, so a 2019-09/2020-12-only keyword would be ignored there
+// and a $ref's siblings dropped.
+func TestEditorSubset(t *testing.T) {
+	newer := []string{"dependentRequired", "dependentSchemas", "prefixItems", "unevaluatedProperties",
+		"unevaluatedItems", "$dynamicRef", "$dynamicAnchor", "$anchor", "$recursiveRef", "minContains", "maxContains"}
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if _, ok := x["$ref"]; ok && len(x) > 1 {
+				t.Errorf("%s: $ref with siblings (draft-07 ignores them)", path)
+			}
+			for k, c := range x {
+				if slices.Contains(newer, k) {
+					t.Errorf("%s: keyword %s is not in draft-07", path, k)
+				}
+				walk(path+"/"+k, c)
+			}
+		case []any:
+			for i, c := range x {
+				walk(path+"/"+strconv.Itoa(i), c)
+			}
+		}
+	}
+	for _, k := range jsonschema.Kinds {
+		walk(k, decodeSchema(t, k, jsonschema.Options{}))
 	}
 }

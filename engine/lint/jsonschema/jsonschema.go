@@ -137,7 +137,7 @@ func ruleProperties(opts Options) obj {
 			s = obj{{"type", []string{"array", "object", "null"}},
 				{"items", obj{{"type", []string{"string", "object"}}}.merge(local)}}.merge(local)
 		case "condition":
-			s = obj{{"$ref", "#/$defs/expression"}}
+			s = expressionType() // inline: draft-07 editors ignore a $ref's sibling description
 		case "outputs":
 			s = stringList(outputItems(opts, true))
 		case "severity":
@@ -255,8 +255,12 @@ func librarySchema() obj {
 // expression is a matcher's or condition's expr-lang source: a non-empty
 // scalar (the loader takes `true` or `1` as their text).
 func expression() obj {
-	return obj{{"description", "An expr-lang expression (a string), e.g. record.name == \"logged_in_users\"."},
-		{"type", []string{"string", "number", "boolean"}}, {"pattern", `\S`}}
+	return obj{{"description", "An expr-lang expression (a string), e.g. record.name == \"logged_in_users\"."}}.merge(expressionType())
+}
+
+// expressionType is expression without its description.
+func expressionType() obj {
+	return obj{{"type", []string{"string", "number", "boolean"}}, {"pattern", `\S`}}
 }
 
 // configSchema is streamalert.yaml (config.Keys, config.LimitKeys).
