@@ -127,3 +127,59 @@ func TestSchemaCommand(t *testing.T) {
 		})
 	}
 }
+
+// TestReadmeSchemaPaths checks the README's editor snippets: every
+// `# yaml-language-server: $schema=` line names a kept schema (a relative
+// path, from rules.d/osquery/ as the README says, or a URL ending in the
+// file's repository path), and every schema of the `yaml.schemas` setting
+// exists, relative to the repository root.
+func TestReadmeSchemaPaths(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	const marker = "# yaml-language-server: $schema="
+	relative, urls := 0, 0
+	for _, line := range strings.Split(text, "\n") {
+		_, ref, ok := strings.Cut(line, marker)
+		if !ok {
+			continue
+		}
+		if u, ok := strings.CutPrefix(ref, "https://raw.githubusercontent.com/streamalert-go/streamalert/main/"); ok {
+			urls++
+			ref = filepath.Join("../..", u)
+		} else {
+			relative++
+			ref = filepath.Join("../../rules.d/osquery", ref)
+		}
+		if _, err := os.Stat(ref); err != nil {
+			t.Errorf("README: %s: %v", line, err)
+		}
+	}
+	if relative == 0 || urls == 0 {
+		t.Errorf("README shows %d relative and %d URL $schema lines, want both", relative, urls)
+	}
+	_, rest, ok := strings.Cut(text, "```json\n{\n  \"yaml.schemas\"")
+	if !ok {
+		t.Fatal("README has no ```json block with the yaml.schemas setting")
+	}
+	block, _, _ := strings.Cut("{\n  \"yaml.schemas\""+rest, "```")
+	var settings struct {
+		Schemas map[string][]string `json:"yaml.schemas"`
+	}
+	if err := json.Unmarshal([]byte(block), &settings); err != nil {
+		t.Fatalf("README's settings.json block: %v", err)
+	}
+	if len(settings.Schemas) == 0 {
+		t.Fatal("README's yaml.schemas setting is empty")
+	}
+	for path, globs := range settings.Schemas {
+		if _, err := os.Stat(filepath.Join("../..", path)); err != nil {
+			t.Errorf("README yaml.schemas: %v", err)
+		}
+		if strings.Contains(path, "rule.schema.json") && !slices.Contains(globs, "rules.d/**/*.yaml") {
+			t.Errorf("README yaml.schemas: %s is not mapped to rules.d/**/*.yaml: %q", path, globs)
+		}
+	}
+}
