@@ -105,10 +105,13 @@ func TestKeysMatchLoaderTables(t *testing.T) {
 				if d, _ := p["description"].(string); strings.TrimSpace(d) == "" {
 					t.Errorf("%s has no description", k)
 				}
-				_, typed := p["type"]
-				_, ref := p["$ref"]
-				_, not := p["not"]
-				if !typed && !ref && !not && k != "lists" {
+				constrained := false
+				for _, kw := range []string{"type", "$ref", "not", "anyOf"} {
+					if _, ok := p[kw]; ok {
+						constrained = true
+					}
+				}
+				if !constrained && k != "lists" {
 					t.Errorf("%s has neither a type nor a $ref: add its case to the generator", k)
 				}
 			}

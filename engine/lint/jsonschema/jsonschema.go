@@ -125,7 +125,7 @@ func ruleProperties(opts Options) obj {
 		var s obj
 		switch k {
 		case "name":
-			s = obj{{"type", "string"}, {"pattern", RuleNamePattern}}
+			s = obj{{"type", "string"}, {"pattern", RuleNamePattern}, {"patternErrorMessage", "a rule name is lower-case letters, digits and _ ([a-z0-9_]+)"}}
 		case "description":
 			s = obj{{"type", []string{"string", "number", "boolean", "null"}}}
 		case "log_types":
@@ -133,7 +133,7 @@ func ruleProperties(opts Options) obj {
 		case "datatypes":
 			s = stringList(datatypeItems(opts))
 		case "matchers":
-			local := obj{{"propertyNames", obj{{"pattern", IdentPattern}}}, {"additionalProperties", obj{{"$ref", "#/$defs/expression"}}}}
+			local := obj{{"propertyNames", identName()}, {"additionalProperties", obj{{"$ref", "#/$defs/expression"}}}}
 			s = obj{{"type", []string{"array", "object", "null"}},
 				{"items", obj{{"type", []string{"string", "object"}}}.merge(local)}}.merge(local)
 		case "condition":
@@ -141,7 +141,8 @@ func ruleProperties(opts Options) obj {
 		case "outputs":
 			s = stringList(outputItems(opts, true))
 		case "severity":
-			s = obj{{"type", []string{"string", "null"}}, {"enum", append(slices.Clone(anySlice(rule.Severities)), nil)}}
+			// null apart, so that editors do not offer it as a severity.
+			s = obj{{"anyOf", []obj{{{"enum", rule.Severities}}, {{"type", "null"}}}}}
 		case "tags", "merge_by_keys", "dedup_keys":
 			s = stringList(obj{{"type", "string"}})
 		case "req_subkeys":
@@ -149,7 +150,8 @@ func ruleProperties(opts Options) obj {
 		case "context":
 			s = obj{{"type", []string{"object", "null"}}}
 		case "merge_window", "dedup_period":
-			s = obj{{"type", []string{"string", "null"}}, {"pattern", DurationPattern}, {"examples", []string{"10m", "1h", "1h30m"}}}
+			s = obj{{"type", []string{"string", "null"}}, {"pattern", DurationPattern}, {"patternErrorMessage", "a duration such as 10m, 1h or 1h30m (units ns, us, ms, s, m, h)"},
+				{"examples", []string{"10m", "1h", "1h30m"}}}
 		case "threshold":
 			s = obj{{"type", []string{"integer", "null"}}, {"minimum", 0}}
 		case "staged", "enabled":
@@ -234,10 +236,10 @@ func librarySchema() obj {
 		var s obj
 		switch k {
 		case "matchers":
-			s = obj{{"type", []string{"object", "null"}}, {"propertyNames", obj{{"pattern", IdentPattern}}},
+			s = obj{{"type", []string{"object", "null"}}, {"propertyNames", identName()},
 				{"additionalProperties", obj{{"$ref", "#/$defs/expression"}}}}
 		case "lists":
-			s = obj{{"type", []string{"object", "null"}}, {"propertyNames", obj{{"pattern", IdentPattern}}},
+			s = obj{{"type", []string{"object", "null"}}, {"propertyNames", identName()},
 				{"additionalProperties", obj{{"type", []string{"array", "null"}}, {"items", obj{{"type", []string{"string", "number", "boolean"}}}}}}}
 		default:
 			s = obj{}
@@ -260,7 +262,7 @@ func expression() obj {
 
 // expressionType is expression without its description.
 func expressionType() obj {
-	return obj{{"type", []string{"string", "number", "boolean"}}, {"pattern", `\S`}}
+	return obj{{"type", []string{"string", "number", "boolean"}}, {"pattern", `\S`}, {"patternErrorMessage", "an expression must not be empty"}}
 }
 
 // configSchema is streamalert.yaml (config.Keys, config.LimitKeys).
@@ -321,7 +323,8 @@ func logTypeItems(opts Options) obj {
 			names = append(names, f)
 		}
 	}
-	return append(s, field{"enum", sorted(names)})
+	return append(s, field{"enum", sorted(names)},
+		field{"errorMessage", "not a log type or family of the schemas: completion lists them (for your own schemas, generate this schema with ruleck schema --schemas DIR)"})
 }
 
 // datatypeItems is a datatypes item: a normalized type of opts.Schemas.
@@ -346,7 +349,7 @@ func outputItems(opts Options, declared bool) obj {
 		return append(s, field{"enum", opts.Config.OutputNames()})
 	}
 	if len(opts.OutputServices) == 0 {
-		return append(s, field{"pattern", `^[^:]+:.+$`})
+		return append(s, field{"pattern", `^[^:]+:.+$`}, field{"patternErrorMessage", "an output is service:descriptor, e.g. slack:security"})
 	}
 	svcs := sorted(opts.OutputServices)
 	quoted := make([]string, len(svcs))
@@ -355,7 +358,14 @@ func outputItems(opts Options, declared bool) obj {
 		quoted[i] = regexp.QuoteMeta(n)
 		examples[i] = n + ":"
 	}
-	return append(s, field{"pattern", "^(" + strings.Join(quoted, "|") + "):.+$"}, field{"examples", examples})
+	return append(s, field{"pattern", "^(" + strings.Join(quoted, "|") + "):.+$"},
+		field{"patternErrorMessage", "an output is service:descriptor with a known service (" + strings.Join(svcs, ", ") + "), e.g. slack:security"},
+		field{"examples", examples})
+}
+
+// identName is the name of a matcher or list.
+func identName() obj {
+	return obj{{"pattern", IdentPattern}, {"patternErrorMessage", "a matcher or list name is an identifier ([A-Za-z_][A-Za-z0-9_]*)"}}
 }
 
 // sorted returns the distinct values of s, sorted.
@@ -363,14 +373,6 @@ func sorted(s []string) []string {
 	out := slices.Clone(s)
 	slices.Sort(out)
 	return slices.Compact(out)
-}
-
-func anySlice(s []string) []any {
-	out := make([]any, len(s))
-	for i, v := range s {
-		out[i] = v
-	}
-	return out
 }
 
 // obj is a JSON object that keeps its keys in the order written, so that
