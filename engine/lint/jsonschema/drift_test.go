@@ -445,3 +445,38 @@ func TestEditorSubset(t *testing.T) {
 		walk(k, decodeSchema(t, k, jsonschema.Options{}))
 	}
 }
+
+// TestLoaderReadsEveryKey checks that rule.ParseFile reads every key of the
+// tables the schemas are generated from: a value of the wrong shape
+// ([[1]]) under each rule and test-case key is diagnosed as wrong-type, not
+// ignored. A key added to rule.RuleKeys or rule.TestKeys that the loader
+// does not handle would be in the schema yet do nothing: it fails here.
+func TestLoaderReadsEveryKey(t *testing.T) {
+	base := "name: r\nlog_types: [a]\ncondition: x\n"
+	check := func(t *testing.T, src string) {
+		t.Helper()
+		_, diags := loaderRuleOK(src)
+		for _, d := range diags {
+			if d.Code == "wrong-type" {
+				return
+			}
+		}
+		t.Errorf("no wrong-type diagnostic for\n%s\ngot %v", src, diags)
+	}
+	for _, k := range rule.RuleKeys {
+		t.Run(k, func(t *testing.T) {
+			var lines []string
+			for _, l := range strings.SplitAfter(base, "\n") {
+				if !strings.HasPrefix(l, k+":") { // one value per key
+					lines = append(lines, l)
+				}
+			}
+			check(t, strings.Join(lines, "")+k+": [[1]]\n")
+		})
+	}
+	for _, k := range rule.TestKeys {
+		t.Run("test."+k, func(t *testing.T) {
+			check(t, base+"tests:\n  - {"+k+": [[1]]}\n")
+		})
+	}
+}
