@@ -3,7 +3,7 @@ package jsonschema
 // The descriptions editors show on hover and in completion lists. They are
 // taken from DESIGN.md and README.md ("Writing and checking rules",
 // "Thresholds, dedup and merging", "Configuration: streamalert.yaml");
-// TestDescriptions fails when a key of the loaders' tables has none.
+// TestKeysMatchLoaderTables fails when a key of the loaders' tables has none.
 
 // ruleDocs describes each key of rule.RuleKeys.
 var ruleDocs = map[string]string{

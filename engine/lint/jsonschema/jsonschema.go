@@ -160,7 +160,7 @@ func ruleProperties(opts Options) obj {
 			s = obj{{"type", []string{"array", "null"}}, {"items", obj{{"$ref", "#/$defs/test"}}}}
 		default:
 			// A key added to rule.RuleKeys without a case here is still
-			// accepted (never a false error), and TestRuleKeysTyped fails.
+			// accepted (never a false error), and TestKeysMatchLoaderTables fails.
 			s = obj{}
 		}
 		props = append(props, field{k, obj{{"description", ruleDocs[k]}}.merge(s)})
