@@ -86,6 +86,10 @@ func Load(data []byte, file string) (*Config, diag.List) {
 	}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
+		if !slices.Contains(Keys, k.Value) {
+			diags.Errorf(pos(k), "unknown-key", "unknown key %q (known: %s)", k.Value, knownList(Keys))
+			continue
+		}
 		switch k.Value {
 		case "sources":
 			forEachPair(v, pos, &diags, "sources", func(svc, ents *yaml.Node) {
@@ -129,6 +133,10 @@ func Load(data []byte, file string) (*Config, diag.List) {
 			stagingNode = v
 		case "limits":
 			forEachPair(v, pos, &diags, "limits", func(lk, lv *yaml.Node) {
+				if !slices.Contains(LimitKeys, lk.Value) {
+					diags.Errorf(pos(lk), "unknown-key", "unknown key limits.%s (known: %s)", lk.Value, knownList(LimitKeys))
+					return
+				}
 				switch lk.Value {
 				case "max_record_size":
 					if err := lv.Decode(&cfg.MaxRecordSize); err != nil || cfg.MaxRecordSize <= 0 {
@@ -138,12 +146,8 @@ func Load(data []byte, file string) (*Config, diag.List) {
 					if err := lv.Decode(&cfg.MaxDecompressedSize); err != nil || cfg.MaxDecompressedSize <= 0 {
 						diags.Errorf(pos(lv), "wrong-type", "limits.max_decompressed_size must be a positive integer (bytes)")
 					}
-				default:
-					diags.Errorf(pos(lk), "unknown-key", "unknown key limits.%s (known: max_decompressed_size, max_record_size)", lk.Value)
 				}
 			})
-		default:
-			diags.Errorf(pos(k), "unknown-key", "unknown key %q (known: limits, outputs, sources, staging_outputs)", k.Value)
 		}
 	}
 	if stagingNode != nil {
