@@ -43,6 +43,7 @@ var wantTypes = []string{
 	"gsuite:reports",
 	"guardduty:api_finding",
 	"guardduty:finding",
+	"journald:entry",
 	"json:generic",
 	"k8s:aks",
 	"k8s:audit",
@@ -187,6 +188,7 @@ func TestNormalization(t *testing.T) {
 		{"route53:resolver", []string{"domain", "sourceAddress"}},
 		{"securityhub:finding", []string{"sourceAccount"}},
 		{"config:change", []string{"region", "sourceAccount"}},
+		{"journald:entry", []string{"command", "hostName", "processName", "userName"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.logType, func(t *testing.T) {
