@@ -70,6 +70,8 @@ var realCorpus = []struct {
 	{"suricata/elastic-integrations-eve-small-other.jsonl", "suricata", "suricata:eve", 2, nil},
 	{"windows/elastic-integrations-system-security.jsonl", "windows", "windows:security", 3, nil},
 	{"windows/elastic-integrations-sysmon-operational.jsonl", "windows", "windows:sysmon", 2, nil},
+	{"windows/elastic-beats-winlogbeat-security-golden.jsonl", "windows", "windows:security", 4, nil},
+	{"windows/elastic-beats-winlogbeat-sysmon-processcreate-golden.jsonl", "windows", "windows:sysmon", 1, nil},
 	{"onepassword/elastic-integrations-1password-signinattempts.jsonl", "onepassword", "onepassword:signin_attempt", 2, nil},
 	{"onepassword/elastic-integrations-1password-itemusages.jsonl", "onepassword", "onepassword:item_usage", 2, nil},
 	{"onepassword/elastic-integrations-1password-auditevents.jsonl", "onepassword", "onepassword:audit_event", 2, nil},
