@@ -77,6 +77,7 @@ var realCorpus = []struct {
 	{"onepassword/elastic-integrations-1password-itemusages.jsonl", "onepassword", "onepassword:item_usage", 2, nil},
 	{"onepassword/elastic-integrations-1password-auditevents.jsonl", "onepassword", "onepassword:audit_event", 2, nil},
 	{"m365/elastic-integrations-o365-exchange-admin.jsonl", "m365", "m365:audit", 6, nil},
+	{"m365/elastic-integrations-o365-exchange-admin-set-mailbox-quota.jsonl", "m365", "m365:audit", 4, nil},
 	{"journald/koenbollen-jl-mocks-journald.jsonl", "journald", "journald:entry", 2, checkJournald},
 	{"journald/elastic-beats-journalctl-sample-journal-event.jsonl", "journald", "journald:entry", 1, checkJournald},
 	{"journald/elastic-beats-journalctl-corner-cases-binary-message.jsonl", "journald", "journald:entry", 1, checkJournald},
