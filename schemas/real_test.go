@@ -63,6 +63,7 @@ var realCorpus = []struct {
 	{"suricata/elastic-integrations-eve-small-alert.jsonl", "suricata", "suricata:alert", 1, nil},
 	{"suricata/elastic-integrations-eve-6-0-alert.jsonl", "suricata", "suricata:alert", 1, nil},
 	{"suricata/elastic-integrations-eve-small-dns.jsonl", "suricata", "suricata:dns", 1, nil},
+	{"suricata/elastic-integrations-eve-dns-4-1-4.jsonl", "suricata", "suricata:dns", 11, nil},
 	{"suricata/elastic-integrations-eve-small-http.jsonl", "suricata", "suricata:http", 3, nil},
 	{"suricata/elastic-integrations-eve-small-tls.jsonl", "suricata", "suricata:tls", 3, nil},
 	{"suricata/elastic-integrations-eve-small-flow.jsonl", "suricata", "suricata:flow", 1, nil},
