@@ -63,6 +63,7 @@ var realCorpus = []struct {
 	{"suricata/elastic-integrations-eve-small-alert.jsonl", "suricata", "suricata:alert", 1, nil},
 	{"suricata/elastic-integrations-eve-6-0-alert.jsonl", "suricata", "suricata:alert", 1, nil},
 	{"suricata/elastic-integrations-eve-small-dns.jsonl", "suricata", "suricata:dns", 1, nil},
+	{"suricata/elastic-integrations-eve-dns-4-1-4.jsonl", "suricata", "suricata:dns", 11, nil},
 	{"suricata/elastic-integrations-eve-small-http.jsonl", "suricata", "suricata:http", 3, nil},
 	{"suricata/elastic-integrations-eve-small-tls.jsonl", "suricata", "suricata:tls", 3, nil},
 	{"suricata/elastic-integrations-eve-small-flow.jsonl", "suricata", "suricata:flow", 1, nil},
@@ -70,10 +71,19 @@ var realCorpus = []struct {
 	{"suricata/elastic-integrations-eve-small-other.jsonl", "suricata", "suricata:eve", 2, nil},
 	{"windows/elastic-integrations-system-security.jsonl", "windows", "windows:security", 3, nil},
 	{"windows/elastic-integrations-sysmon-operational.jsonl", "windows", "windows:sysmon", 2, nil},
+	{"windows/elastic-beats-winlogbeat-security-golden.jsonl", "windows", "windows:security", 8, nil},
+	{"windows/elastic-beats-winlogbeat-sysmon-9.01-golden.jsonl", "windows", "windows:sysmon", 9, nil},
+	{"windows/elastic-beats-winlogbeat-sysmon-processcreate-golden.jsonl", "windows", "windows:sysmon", 1, nil},
 	{"onepassword/elastic-integrations-1password-signinattempts.jsonl", "onepassword", "onepassword:signin_attempt", 2, nil},
 	{"onepassword/elastic-integrations-1password-itemusages.jsonl", "onepassword", "onepassword:item_usage", 2, nil},
 	{"onepassword/elastic-integrations-1password-auditevents.jsonl", "onepassword", "onepassword:audit_event", 2, nil},
 	{"m365/elastic-integrations-o365-exchange-admin.jsonl", "m365", "m365:audit", 6, nil},
+	{"m365/elastic-integrations-o365-exchange-admin-set-mailbox-quota.jsonl", "m365", "m365:audit", 4, nil},
+	{"journald/koenbollen-jl-mocks-journald.jsonl", "journald", "journald:entry", 2, checkJournald},
+	{"journald/elastic-beats-journalctl-sample-journal-event.jsonl", "journald", "journald:entry", 1, checkJournald},
+	{"journald/elastic-beats-journalctl-corner-cases-binary-message.jsonl", "journald", "journald:entry", 1, checkJournald},
+	{"journald/vivimice-containering-systemd-readme.jsonl", "journald", "journald:entry", 1, checkJournald},
+	{"journald/aliyun-assist-client-checkagentpanic-test.jsonl", "journald", "journald:entry", 8, checkJournald},
 }
 
 func TestRealCorpus(t *testing.T) {
@@ -378,5 +388,32 @@ func checkZeekConn(t *testing.T, i int, r schema.Record) {
 	}
 	if got := r.Normalized["sourceAddress"]; len(got) != 1 || got[0] != r.Data["id.orig_h"] {
 		t.Errorf("record %d: normalized sourceAddress = %v", i+1, got)
+	}
+}
+
+// checkJournald: the address fields are coerced to integers (microseconds),
+// the host and the command line are normalized, and MESSAGE keeps what
+// journalctl wrote, a string or (not UTF-8) a list of byte values.
+func checkJournald(t *testing.T, i int, r schema.Record) {
+	t.Helper()
+	if ts, ok := r.Data["__REALTIME_TIMESTAMP"].(int64); !ok || ts < 1e15 {
+		t.Errorf("record %d: __REALTIME_TIMESTAMP = %#v, want microseconds as an integer", i+1, r.Data["__REALTIME_TIMESTAMP"])
+	}
+	if got := r.Normalized["hostName"]; len(got) != 1 || got[0] != r.Data["_HOSTNAME"] {
+		t.Errorf("record %d: normalized hostName = %v, want [%v]", i+1, got, r.Data["_HOSTNAME"])
+	}
+	if cmd, ok := r.Data["_CMDLINE"]; ok {
+		if got := r.Normalized["command"]; len(got) != 1 || got[0] != cmd {
+			t.Errorf("record %d: normalized command = %v, want [%v]", i+1, got, cmd)
+		}
+	}
+	switch m := r.Data["MESSAGE"].(type) {
+	case string:
+	case []any:
+		if len(m) == 0 {
+			t.Errorf("record %d: MESSAGE is an empty list", i+1)
+		}
+	default:
+		t.Errorf("record %d: MESSAGE = %#v, want a string or a list of bytes", i+1, m)
 	}
 }

@@ -43,6 +43,7 @@ var wantTypes = []string{
 	"gsuite:reports",
 	"guardduty:api_finding",
 	"guardduty:finding",
+	"journald:entry",
 	"json:generic",
 	"k8s:aks",
 	"k8s:audit",
@@ -118,15 +119,17 @@ var wantExamples = map[string]map[string]int{
 	"config.jsonl":                 {"config:change": 4, "config:scheduled": 1},
 	"webserver-access.log":         {"webserver:access": 6},
 	"gcp-audit.jsonl":              {"gcp:audit": 6},
-	"azure.jsonl":                  {"azure:activity": 4, "azure:entra_audit": 1, "azure:entra_signin": 1},
+	"azure.jsonl":                  {"azure:activity": 5, "azure:entra_audit": 1, "azure:entra_signin": 2},
 	"slack.jsonl":                  {"slack:audit": 4},
 	"cloudflare.jsonl":             {"cloudflare:audit": 3, "cloudflare:http_request": 1},
-	"crowdstrike-fdr.jsonl":        {"crowdstrike:event": 3, "crowdstrike:process": 2},
+	"crowdstrike-fdr.jsonl":        {"crowdstrike:event": 3, "crowdstrike:process": 3},
 	"zeek.jsonl":                   {"zeek:conn": 10, "zeek:dns": 7, "zeek:http": 7, "zeek:ssl": 10, "zeek:notice": 4},
 	"suricata-eve.jsonl":           {"suricata:alert": 2, "suricata:dns": 1, "suricata:http": 3, "suricata:tls": 3, "suricata:flow": 3, "suricata:eve": 2},
-	"windows.jsonl":                {"windows:security": 3, "windows:sysmon": 2},
+	"windows.jsonl":                {"windows:security": 8, "windows:sysmon": 5},
 	"onepassword.jsonl":            {"onepassword:signin_attempt": 2, "onepassword:item_usage": 2, "onepassword:audit_event": 2},
-	"m365.jsonl":                   {"m365:audit": 6},
+	"m365.jsonl":                   {"m365:audit": 8},
+	"okta-eventbridge.jsonl":       {"okta:eventbridge": 1},
+	"journald.jsonl":               {"journald:entry": 15},
 }
 
 func load(t *testing.T) *schema.Set {
@@ -187,6 +190,7 @@ func TestNormalization(t *testing.T) {
 		{"route53:resolver", []string{"domain", "sourceAddress"}},
 		{"securityhub:finding", []string{"sourceAccount"}},
 		{"config:change", []string{"region", "sourceAccount"}},
+		{"journald:entry", []string{"command", "hostName", "processName", "userName"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.logType, func(t *testing.T) {
