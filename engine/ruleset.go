@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -137,6 +138,14 @@ type typeRule struct {
 // evaluated.
 func Build(rules fs.FS, opts Options) (*Ruleset, diag.List) {
 	lib, diags := rule.Parse(rules)
+	return BuildLibrary(lib, diags, opts)
+}
+
+// BuildLibrary is Build on a library rule.Parse returned, with the
+// diagnostics it gave (lint parses once and checks the same library). lib
+// is not modified.
+func BuildLibrary(lib *rule.Library, diags diag.List, opts Options) (*Ruleset, diag.List) {
+	diags = slices.Clone(diags)
 	if opts.Schemas == nil {
 		diags.Errorf(diag.Pos{File: "."}, "no-schemas", "no schemas to resolve log types against")
 		return nil, diags
@@ -155,7 +164,16 @@ func Build(rules fs.FS, opts Options) (*Ruleset, diag.List) {
 		libMatchers[name] = &compiledMatcher{name: name, prog: prog}
 	}
 	typeNames := opts.Schemas.Names()
-	for _, r := range lib.Rules {
+	// Each rule's expressions compile on every core; what follows uses the
+	// programs in rule order, so the result is that of compiling in order.
+	progs := compileRules(c, lib)
+	families := map[string]bool{}
+	for _, n := range typeNames {
+		families[strings.SplitN(n, ":", 2)[0]] = true
+	}
+	for ri, r := range lib.Rules {
+		pr := &progs[ri]
+		diags.Add(pr.diags...)
 		cr := &compiledRule{rule: r, tags: r.Tags, outputs: r.Outputs, context: r.Context}
 		if cr.tags == nil {
 			cr.tags = []string{}
@@ -166,31 +184,16 @@ func Build(rules fs.FS, opts Options) (*Ruleset, diag.List) {
 		if cr.context == nil {
 			cr.context = map[string]any{}
 		}
-		for _, ref := range r.Matchers {
+		for i, ref := range r.Matchers {
 			if ref.Local != nil {
-				prog, ds := c.Compile(ref.Local.Expr)
-				diags.Add(ds...)
-				cr.matchers = append(cr.matchers, &compiledMatcher{name: r.Name + "." + ref.Name, prog: prog})
+				cr.matchers = append(cr.matchers, &compiledMatcher{name: r.Name + "." + ref.Name, prog: pr.local[i]})
 			} else if m := libMatchers[ref.Name]; m != nil {
 				cr.matchers = append(cr.matchers, m)
 			}
 		}
-		if r.Condition != nil {
-			prog, ds := c.Compile(*r.Condition)
-			diags.Add(ds...)
-			cr.cond = prog
-		}
-		var ms []*rule.Matcher
-		for _, ref := range r.Matchers {
-			if ref.Local != nil {
-				ms = append(ms, ref.Local)
-			} else {
-				ms = append(ms, lib.Matchers[ref.Name])
-			}
-		}
-		if g, ok := ruleGuard(r, ms, lib.Lists); ok {
-			cr.guard = &g
-		}
+		cr.cond = pr.cond
+		ms := pr.matchers
+		cr.guard = pr.guard
 		if r.Condition != nil {
 			cr.noteNormalized(r.Condition.Source)
 		}
@@ -202,7 +205,7 @@ func Build(rules fs.FS, opts Options) (*Ruleset, diag.List) {
 		for _, k := range sortedKeys(r.ReqSubkeys) {
 			cr.subkeys = append(cr.subkeys, subkeyReq{key: k, subs: r.ReqSubkeys[k]})
 		}
-		cr.types = resolveTypes(r, opts.Schemas, typeNames, &diags)
+		cr.types = resolveTypes(r, opts.Schemas, typeNames, families, &diags)
 		if opts.Config != nil {
 			for i, o := range r.Outputs {
 				if !opts.Config.HasOutput(o) {
@@ -230,6 +233,55 @@ func Build(rules fs.FS, opts Options) (*Ruleset, diag.List) {
 	return rs, diags
 }
 
+// rulePrograms are one rule's compiled expressions.
+type rulePrograms struct {
+	local    []*vm.Program   // by index of Rule.Matchers (nil for library matchers)
+	cond     *vm.Program
+	matchers []*rule.Matcher // the rule's matchers, local or from the library
+	guard    *guard
+	diags    diag.List
+}
+
+// compileRules compiles every rule's local matchers and condition and finds
+// its guard, on every core.
+func compileRules(c *rule.Compiler, lib *rule.Library) []rulePrograms {
+	out := make([]rulePrograms, len(lib.Rules))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(1, len(lib.Rules)/32)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(lib.Rules) {
+					return
+				}
+				r, pr := lib.Rules[i], &out[i]
+				pr.local = make([]*vm.Program, len(r.Matchers))
+				for j, ref := range r.Matchers {
+					if ref.Local != nil {
+						prog, ds := c.Compile(ref.Local.Expr)
+						pr.diags = append(pr.diags, ds...)
+						pr.local[j] = prog
+						pr.matchers = append(pr.matchers, ref.Local)
+					} else {
+						pr.matchers = append(pr.matchers, lib.Matchers[ref.Name])
+					}
+				}
+				if r.Condition != nil {
+					prog, ds := c.Compile(*r.Condition)
+					pr.diags = append(pr.diags, ds...)
+					pr.cond = prog
+				}
+				if g, ok := ruleGuard(r, pr.matchers, lib.Lists); ok {
+					pr.guard = &g
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
 // normalizedName matches normalized.X, normalized?.X and normalized["X"].
 var normalizedName = regexp.MustCompile(`\bnormalized\s*(?:\??\.\s*([A-Za-z_][A-Za-z0-9_]*)|\[\s*["'\x60]([^"'\x60]+)["'\x60]\s*\])`)
 
@@ -249,12 +301,8 @@ func (cr *compiledRule) noteNormalized(src string) {
 
 // resolveTypes turns a rule's log_types and datatypes into log types,
 // diagnosing names no schema provides.
-func resolveTypes(r *rule.Rule, set *schema.Set, names []string, diags *diag.List) []*schema.LogType {
+func resolveTypes(r *rule.Rule, set *schema.Set, names []string, families map[string]bool, diags *diag.List) []*schema.LogType {
 	want := map[string]bool{}
-	families := map[string]bool{}
-	for _, n := range names {
-		families[strings.SplitN(n, ":", 2)[0]] = true
-	}
 	for i, lt := range r.LogTypes {
 		found := false
 		if set.Get(lt) != nil {

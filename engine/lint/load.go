@@ -30,11 +30,9 @@ func Load(rules fs.FS, opts Options) (rs *engine.Ruleset, diags diag.List) {
 	}()
 	bo := opts.Build
 	bo.Schemas, bo.Config = opts.Schemas, opts.Config
-	rs, diags = engine.Build(rules, bo)
+	lib, parseDiags := rule.Parse(rules)
+	rs, diags = engine.BuildLibrary(lib, parseDiags, bo)
 	if opts.Schemas != nil {
-		// Build does not hand out its Library; parsing again is cheap and its
-		// diagnostics are already in diags.
-		lib, _ := rule.Parse(rules)
 		diags.Add(Library(lib, opts.Schemas)...)
 	}
 	diags.Sort()

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
@@ -40,9 +41,10 @@ type Source struct {
 
 // Compiler compiles expressions against the environment and a Library's
 // lists. Lists' sets, CIDR sets and glob sets are built once per Compiler
-// and shared by every program it compiles. A Compiler is not safe for
-// concurrent use; the programs it returns are.
+// and shared by every program it compiles. Compile is safe for concurrent
+// use, and so are the programs it returns.
 type Compiler struct {
+	mu       sync.Mutex // guards the list caches: Compile runs on several goroutines
 	lib      *Library
 	lists    map[string]any // list name → []any, boxed once so lists.x reads do not allocate
 	opts     []expr.Option
@@ -421,11 +423,13 @@ func (p *patcher) Visit(node *ast.Node) {
 		if _, known := p.c.lib.Lists[name]; !known {
 			return
 		}
+		p.c.mu.Lock()
 		set := p.c.sets[name]
 		if set == nil {
 			set = NewSet(p.c.lib.Lists[name].Values)
 			p.c.sets[name] = set
 		}
+		p.c.mu.Unlock()
 		typedCall(node, fnInSet, n.Left, constant(set, n.Right))
 	case *ast.CallNode:
 		id, ok := n.Callee.(*ast.IdentifierNode)
@@ -472,6 +476,7 @@ func (p *patcher) constPrefixes(n ast.Node) *PrefixSet {
 		if l == nil {
 			return nil
 		}
+		p.c.mu.Lock()
 		lp, done := p.c.prefixes[name]
 		if !done {
 			set := &PrefixSet{}
@@ -487,6 +492,7 @@ func (p *patcher) constPrefixes(n ast.Node) *PrefixSet {
 			lp.val = set
 			p.c.prefixes[name] = lp
 		}
+		p.c.mu.Unlock()
 		if lp.err != "" {
 			p.diags.Errorf(p.posOf(n), "bad-cidr", "in_cidr: list %s: %s", name, lp.err)
 			return nil
@@ -517,6 +523,7 @@ func (p *patcher) constGlobs(n ast.Node) *GlobSet {
 		if l == nil {
 			return nil
 		}
+		p.c.mu.Lock()
 		lp, done := p.c.globs[name]
 		if !done {
 			set := &GlobSet{}
@@ -538,6 +545,7 @@ func (p *patcher) constGlobs(n ast.Node) *GlobSet {
 			lp.val = set
 			p.c.globs[name] = lp
 		}
+		p.c.mu.Unlock()
 		if lp.err != "" {
 			p.diags.Errorf(p.posOf(n), "bad-glob", "glob: list %s: %s", name, lp.err)
 			return nil

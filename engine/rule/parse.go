@@ -8,8 +8,11 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -53,6 +56,7 @@ func IsRuleFile(name string) bool {
 func Parse(fsys fs.FS) (*Library, diag.List) {
 	lib := &Library{Matchers: map[string]*Matcher{}, Lists: map[string]*List{}}
 	var diags diag.List
+	var files []string
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			diags.Errorf(diag.Pos{File: p}, "io", "%v", err)
@@ -67,21 +71,87 @@ func Parse(fsys fs.FS) (*Library, diag.List) {
 		if d.IsDir() || !IsRuleFile(p) {
 			return nil
 		}
-		src, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			diags.Errorf(diag.Pos{File: p}, "io", "%v", err)
-			return nil
-		}
-		lib.Files = append(lib.Files, p)
-		ParseFile(lib, p, src, &diags)
+		files = append(files, p)
 		return nil
 	})
 	if err != nil {
 		diags.Errorf(diag.Pos{File: "."}, "io", "%v", err)
 	}
+	// Files are read and parsed on every core, each into a library of its
+	// own, then merged in walk order, so the result and the diagnostics are
+	// those of parsing them one after another.
+	parsed := make([]parsedFile, len(files))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(1, len(files)/16)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(files) {
+					return
+				}
+				pf := &parsed[i]
+				pf.lib = &Library{Matchers: map[string]*Matcher{}, Lists: map[string]*List{}}
+				src, err := fs.ReadFile(fsys, files[i])
+				if err != nil {
+					pf.diags.Errorf(diag.Pos{File: files[i]}, "io", "%v", err)
+					pf.unread = true
+					continue
+				}
+				ParseFile(pf.lib, files[i], src, &pf.diags)
+			}
+		})
+	}
+	wg.Wait()
+	for i := range parsed {
+		parsed[i].mergeInto(lib, files[i], &diags)
+	}
 	Resolve(lib, &diags)
 	diags.Sort()
 	return lib, diags
+}
+
+// parsedFile is one file parsed on its own, to be merged into the library.
+type parsedFile struct {
+	lib    *Library
+	diags  diag.List
+	unread bool
+}
+
+// mergeInto adds the file's rules, matchers and lists to lib, diagnosing
+// names an earlier file already defined as ParseFile would have.
+func (pf *parsedFile) mergeInto(lib *Library, file string, diags *diag.List) {
+	diags.Add(pf.diags...)
+	if pf.unread {
+		return
+	}
+	lib.Files = append(lib.Files, file)
+	lib.Rules = append(lib.Rules, pf.lib.Rules...)
+	for _, name := range sortedNames(pf.lib.Matchers) {
+		m := pf.lib.Matchers[name]
+		if first, dup := lib.Matchers[name]; dup {
+			diags.Errorf(m.Pos, "duplicate-matcher", "matcher %q is already defined at %s", name, first.Pos)
+			continue
+		}
+		lib.Matchers[name] = m
+	}
+	for _, name := range sortedNames(pf.lib.Lists) {
+		l := pf.lib.Lists[name]
+		if first, dup := lib.Lists[name]; dup {
+			diags.Errorf(l.Pos, "duplicate-list", "list %q is already defined at %s", name, first.Pos)
+			continue
+		}
+		lib.Lists[name] = l
+	}
+}
+
+func sortedNames[V any](m map[string]V) []string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
 }
 
 // ParseFile parses one file's bytes into lib (a rule is appended to
