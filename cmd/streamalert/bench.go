@@ -39,6 +39,7 @@ type benchWorkload struct {
 	Corpus  string `json:"corpus"`
 	Records int    `json:"records"`
 	Rules   int    `json:"generated_rules"` // 0: the shipped rules
+	PerObj  int    `json:"events_per_object,omitempty"`
 	quick   int
 	quickR  int
 }
@@ -46,7 +47,8 @@ type benchWorkload struct {
 var benchWorkloads = []benchWorkload{
 	{Name: "osquery", Corpus: "osquery", Records: 1_000_000, quick: 3000},
 	{Name: "sshd", Corpus: "sshd", Records: 500_000, quick: 3000},
-	{Name: "cloudtrail", Corpus: "cloudtrail", Records: 300_000, quick: 3000},
+	{Name: "cloudtrail", Corpus: "cloudtrail", Records: 300_000, PerObj: 500, quick: 3000},
+	{Name: "cloudtrail, one object", Corpus: "cloudtrail", Records: 300_000, PerObj: 300_000, quick: 3000},
 	{Name: "vpcflow", Corpus: "vpcflow", Records: 500_000, quick: 3000},
 	{Name: "github", Corpus: "github", Records: 300_000, quick: 3000},
 	{Name: "osquery+1k rules", Corpus: "osquery", Records: 300_000, Rules: 1000, quick: 2000, quickR: 100},
@@ -136,7 +138,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		if *quick {
 			n, rules = w.quick, w.quickR
 		}
-		corpus, err := benchgen.Write(filepath.Join(dir, fmt.Sprintf("%s-%d", w.Corpus, n)), w.Corpus, n, 0, *seed)
+		per := w.PerObj
+		if *quick && per > n {
+			per = n
+		}
+		corpus, err := benchgen.Write(filepath.Join(dir, fmt.Sprintf("%s-%d-%d", w.Corpus, n, per)), w.Corpus, n, per, *seed)
 		if err != nil {
 			fmt.Fprintf(stderr, "streamalert bench: generating %s: %v\n", w.Corpus, err)
 			return 2

@@ -169,3 +169,31 @@ func canonicalAlerts(t *testing.T, data []byte) []string {
 	}
 	return out
 }
+
+// TestBigCloudTrailObject: a CloudTrail object of many events (several MiB,
+// one line, gzip, as CloudTrail writes them to S3) is read event by event:
+// every event classifies and reaches the rules, none is lost as one oversize
+// record.
+func TestBigCloudTrailObject(t *testing.T) {
+	dir := t.TempDir()
+	const events = 6000
+	c, err := benchgen.Write(dir, "cloudtrail", events, events, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Bytes < 4<<20 || len(c.Files) != 1 {
+		t.Fatalf("corpus %+v is not one object of several MiB", c)
+	}
+	var out, errb bytes.Buffer
+	stats := filepath.Join(dir, "stats.json")
+	if code := run(context.Background(), []string{"run", "--stats", stats, c.Files[0]}, nil, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	var st runStatsFile
+	if err := json.Unmarshal(mustRead(t, stats), &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Raw != events || st.Records != events || st.Unclassified != 0 || st.Alerts == 0 {
+		t.Fatalf("%+v: want %d raw records, all classified, some alerts\n%s", st, events, errb.String())
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -69,7 +70,7 @@ func FuzzRead(f *testing.F) {
 		opts := Options{MaxRecordSize: fuzzLimit, MaxPayloadSize: 1 << 20}
 		got, err := collect(t, Read, in, opts)
 		for _, r := range got {
-			if r.Err == nil && (!utf8.ValidString(r.Data) || len(r.Data) > fuzzLimit || strings.TrimSpace(r.Data) == "") {
+			if r.Err == nil && (!utf8.ValidString(r.Data) || len(r.Data) > fuzzLimit || strings.Trim(r.Data, " \t\r\n") == "") {
 				t.Fatalf("accepted record %+v breaks the record invariants", r)
 			}
 		}
@@ -79,7 +80,10 @@ func FuzzRead(f *testing.F) {
 		body := bytes.TrimPrefix(in, bom)
 		trimmed := bytes.TrimSpace(body)
 		isDoc := len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') && json.Valid(trimmed)
+		prefix := bytes.TrimPrefix(in[:min(len(in), fuzzLimit+1)], bom)
 		switch {
+		case len(in) > fuzzLimit && len(bytes.TrimSpace(prefix)) > 0 && (bytes.TrimSpace(prefix)[0] == '{' || bytes.TrimSpace(prefix)[0] == '[') && streamable(prefix):
+			checkStreamed(t, trimmed, got)
 		case len(in) <= fuzzLimit && isDoc:
 			checkAgainst(t, got, []rec{{Data: string(trimmed), Line: 0, Err: errIfInvalid(trimmed)}})
 		case len(in) > fuzzLimit && len(got) == 1 && got[0].Line == 0:
@@ -136,4 +140,89 @@ func FuzzStream(f *testing.F) {
 		}
 		checkAgainst(t, small, wantLines(body, fuzzLimit))
 	})
+}
+
+// checkStreamed holds the records of a streamed document to its model: when
+// the document is valid JSON, one record per element of its first array
+// member (or of the document, an array), each decoding to the members before
+// that array around the one element, or oversize when the element is.
+func checkStreamed(t *testing.T, doc []byte, got []rec) {
+	t.Helper()
+	if !json.Valid(doc) {
+		return // records up to the bad part; the invariants are checked
+	}
+	var elems []json.RawMessage
+	var wrap func(json.RawMessage) any
+	if doc[0] == '[' {
+		if err := json.Unmarshal(doc, &elems); err != nil {
+			t.Fatal(err)
+		}
+		wrap = func(e json.RawMessage) any { return []any{decodeAny(t, e)} }
+	} else {
+		dec := json.NewDecoder(bytes.NewReader(doc))
+		dec.Token() // {
+		before := map[string]any{}
+		found := false
+		for dec.More() && !found {
+			k, _ := dec.Token()
+			var v json.RawMessage
+			if err := dec.Decode(&v); err != nil {
+				t.Fatal(err)
+			}
+			if len(v) > 0 && v[0] == '[' {
+				if err := json.Unmarshal(v, &elems); err != nil {
+					t.Fatal(err)
+				}
+				key := k.(string)
+				found = true
+				wrap = func(e json.RawMessage) any {
+					m := map[string]any{}
+					for k, v := range before {
+						m[k] = v
+					}
+					m[key] = []any{decodeAny(t, e)}
+					return m
+				}
+				break
+			}
+			before[k.(string)] = decodeAny(t, v)
+		}
+		if !found {
+			t.Fatalf("streamed a document without an array: %q", doc)
+		}
+		if dec.More() {
+			return // members after the array: reported in a record of their own
+		}
+	}
+	if len(got) != len(elems) {
+		t.Fatalf("%d records from a document of %d elements: %+v", len(got), len(elems), got)
+	}
+	for i, e := range elems {
+		g := got[i]
+		if g.Line < 1 {
+			t.Fatalf("element %d: line %d", i, g.Line)
+		}
+		if errors.Is(g.Err, ErrOversize) {
+			if len(e)+2 <= fuzzLimit-5 { // the wrapper is 2 to a few bytes
+				t.Fatalf("element %d (%d bytes) is not oversize: %v", i, len(e), g.Err)
+			}
+			continue
+		}
+		if g.Err != nil && !errors.Is(g.Err, ErrInvalidUTF8) && !errors.Is(g.Err, ErrTooDeep) {
+			t.Fatalf("element %d: %v", i, g.Err)
+		}
+		want := wrap(e)
+		if got := decodeAny(t, []byte(g.Data)); !reflect.DeepEqual(got, want) {
+			t.Fatalf("element %d: record %s decodes to %v, want %v", i, g.Data, got, want)
+		}
+	}
+}
+
+func decodeAny(t *testing.T, b []byte) any {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatalf("%q: %v", b, err)
+	}
+	return v
 }

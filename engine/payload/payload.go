@@ -154,6 +154,9 @@ func readPayload(src *source, o Options, yield func(Raw) error) error {
 		}
 		return scanLines(rest(), o, yield)
 	}
+	if startsJSON && streamable(prefix) {
+		return streamDocument(prefix, src, o, yield)
+	}
 	if startsJSON && multiLineDocumentPrefix(prefix) {
 		return readBigDocument(prefix, src, o, yield)
 	}

@@ -160,7 +160,7 @@ func TestReadErrors(t *testing.T) {
 		{"invalid UTF-8 document", []byte("{\"a\": \"\xc3\"}"), Options{},
 			[]rec{{Data: "{\"a\": \"\xc3\"}", Line: 0, Err: ErrInvalidUTF8}}, nil, ""},
 		{"oversize pretty document", []byte("{\n \"a\": [\n" + strings.Repeat("  1,\n", 100) + "  1\n ]\n}\n"), Options{MaxRecordSize: 64},
-			[]rec{{Data: "{\n \"a\": [\n" + strings.Repeat("  1,\n", 100) + "  1\n ]\n}\n", Line: 0, Err: ErrOversize}}, nil, ""},
+			streamedOnes(3, 101), nil, ""},
 		{"truncated gzip", trunc, Options{}, []rec{ok("first", 1), ok("second", 2)}, io.ErrUnexpectedEOF, "payload: gzip:"},
 		{"truncated gzip header", gz(t, "x")[:5], Options{}, nil, io.ErrUnexpectedEOF, "payload: gzip:"},
 		{"decompression bomb", bomb, Options{MaxPayloadSize: 1 << 16}, []rec{ok("line", 1)}, ErrPayloadTooLarge, "more than 65536 bytes"},
@@ -198,8 +198,22 @@ func TestErrorMessages(t *testing.T) {
 		t.Errorf("oversize error %q lacks size and limit", msg)
 	}
 
-	// A multi-line JSON start that is not one document, too big to replay.
+	// A big document streamed element by element, then data after it: the
+	// elements are records, and what follows is kept in a record saying so.
 	in := "{\n \"a\": [\n" + strings.Repeat("  1,\n", 30) + "  1\n ]\n}\n{\"b\": 2}\n"
+	got, err = collect(t, Read, []byte(in), Options{MaxRecordSize: 32})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append(streamedOnes(3, 31), rec{Data: `{"b": 2}`, Line: 36, Err: ErrBadDocument})
+	checkAgainst(t, got, want)
+	if msg := got[len(got)-1].Err.Error(); !strings.Contains(msg, "data after the JSON document (whose 31 records were read)") {
+		t.Errorf("error %q does not say what happened", msg)
+	}
+
+	// A multi-line JSON start that is not one document and has no array of
+	// records, too big to replay.
+	in = "{\n \"a\": {\n" + strings.Repeat("  \"k\": 1,\n", 30) + "  \"z\": 1\n }\n}\n{\"b\": 2}\n"
 	got, err = collect(t, Read, []byte(in), Options{MaxRecordSize: 32})
 	if err != nil {
 		t.Fatal(err)
@@ -210,6 +224,16 @@ func TestErrorMessages(t *testing.T) {
 	if !strings.Contains(got[0].Err.Error(), "bytes, limit 32") || !strings.Contains(got[0].Err.Error(), fmt.Sprintf(" %d bytes", len(in))) {
 		t.Errorf("error %q does not give the payload size %d", got[0].Err, len(in))
 	}
+}
+
+// streamedOnes is n records {"a":[1]}, one per line from line first: the
+// elements of a pretty-printed {"a": [1, 1, ...]} streamed.
+func streamedOnes(first, n int) []rec {
+	var out []rec
+	for i := range n {
+		out = append(out, rec{Data: `{"a":[1]}`, Line: first + i})
+	}
+	return out
 }
 
 func TestUTF8Clip(t *testing.T) {
