@@ -235,7 +235,7 @@ func BuildLibrary(lib *rule.Library, diags diag.List, opts Options) (*Ruleset, d
 
 // rulePrograms are one rule's compiled expressions.
 type rulePrograms struct {
-	local    []*vm.Program   // by index of Rule.Matchers (nil for library matchers)
+	local    []*vm.Program // by index of Rule.Matchers (nil for library matchers)
 	cond     *vm.Program
 	matchers []*rule.Matcher // the rule's matchers, local or from the library
 	guard    *guard
