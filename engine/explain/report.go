@@ -208,21 +208,36 @@ func (x *Explainer) Record(raw []byte, opts Options) ([]RecordReport, error) {
 	}
 	out := make([]RecordReport, 0, len(recs))
 	for i, rec := range recs {
-		rep := RecordReport{Source: opts.Location, LogType: rec.Type.Name, Rules: []RuleReport{}}
+		rep := x.Classified(rec, opts)
 		if len(recs) > 1 {
 			rep.Index = i + 1
-		}
-		alerts, ruleErrs := x.b.Rules.EvaluateAll(rec, opts.Source)
-		names := x.b.Rules.RulesFor(rec.Type.Name)
-		if opts.Rule != "" {
-			names = []string{opts.Rule}
-		}
-		for _, name := range names {
-			rep.Rules = append(rep.Rules, x.rule(name, rec, opts, alerts, ruleErrs))
 		}
 		out = append(out, rep)
 	}
 	return out, nil
+}
+
+// Classified explains a record already classified (or checked against its
+// log type with schema.LogType.Check, as a rule test's record is): every
+// enabled rule of its log type, or Options.Rule, which the caller has
+// checked with CheckRule (an unknown one gets an empty report).
+func (x *Explainer) Classified(rec schema.Record, opts Options) RecordReport {
+	if opts.Source == (engine.Source{}) {
+		opts.Source = engine.Source{Service: "file"}
+	}
+	rep := RecordReport{Source: opts.Location, LogType: rec.Type.Name, Rules: []RuleReport{}}
+	alerts, ruleErrs := x.b.Rules.EvaluateAll(rec, opts.Source)
+	names := x.b.Rules.RulesFor(rec.Type.Name)
+	if opts.Rule != "" {
+		names = nil
+		if _, ok := x.b.Rules.Spec(opts.Rule); ok {
+			names = []string{opts.Rule}
+		}
+	}
+	for _, name := range names {
+		rep.Rules = append(rep.Rules, x.rule(name, rec, opts, alerts, ruleErrs))
+	}
+	return rep
 }
 
 // rejected reports a record that fits no log type.

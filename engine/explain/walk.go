@@ -31,7 +31,8 @@ type compiled struct {
 type walk struct {
 	x    *Explainer
 	norm map[string]any
-	expr rule.Expr // the expression being walked, for positions
+	expr  rule.Expr // the expression being walked, for positions
+	runes []rune    // its source
 }
 
 // binding is a let variable in scope of a clause.
@@ -110,7 +111,7 @@ func (w *walk) explainRule(spec engine.RuleSpec, rec schema.Record, rep *RuleRep
 // tree explains one expression (a matcher or a condition); skip marks it
 // not evaluated.
 func (w *walk) tree(e rule.Expr, file string, skip bool) Node {
-	w.expr = e
+	w.expr, w.runes = e, []rune(e.Source)
 	tr, err := w.x.c.Parse(e)
 	if err != nil { // the ruleset compiled it: a bug
 		return Node{Expr: e.Source, File: file, Line: e.Pos.Line, Col: e.Pos.Col, Evaluated: !skip, Error: "cannot parse: " + err.Error()}
@@ -151,7 +152,7 @@ func (v visitor) Visit(n *ast.Node) { v(*n) }
 // node explains one clause and its children. root is the whole matcher or
 // condition, evaluated with the engine's own (boolean) program.
 func (w *walk) node(n ast.Node, scope []binding, skip, root bool) Node {
-	out := Node{Expr: n.String()}
+	out := Node{Expr: w.text(n)}
 	if w.expr.Pos.Line != 0 {
 		p := w.expr.PosAtOffset(firstOffset(n))
 		out.Line, out.Col = p.Line, p.Col
@@ -161,7 +162,7 @@ func (w *walk) node(n ast.Node, scope []binding, skip, root bool) Node {
 		return out
 	}
 	out.Evaluated = true
-	v, err := w.eval(n, scope, root)
+	v, err := w.eval(n, out.Expr, scope, root)
 	if err != nil {
 		out.Error = err.Error()
 	} else {
@@ -202,7 +203,7 @@ func (w *walk) node(n ast.Node, scope []binding, skip, root bool) Node {
 	case *ast.VariableDeclaratorNode:
 		b := w.node(n.Value, scope, false, false)
 		b.Name = n.Name
-		inner := append(slices.Clip(scope), binding{n.Name, n.Value.String()})
+		inner := append(slices.Clip(scope), binding{n.Name, b.Expr})
 		out.Children = []Node{b, w.node(n.Expr, inner, false, false)}
 	case *ast.SequenceNode:
 		out.Children = w.children(scope, n.Nodes...)
@@ -301,27 +302,54 @@ func firstOffset(n ast.Node) int {
 // engine's boolean program (so its value is the engine's), any other
 // clause compiled alone with the same options (let variables in scope
 // declared before it).
-func (w *walk) eval(n ast.Node, scope []binding, root bool) (any, error) {
-	var src string
+func (w *walk) eval(n ast.Node, text string, scope []binding, root bool) (any, error) {
 	if root {
-		src = "\x00bool\x00" + w.expr.Source
-	} else {
-		var b strings.Builder
-		for _, v := range scope {
-			fmt.Fprintf(&b, "let %s = %s; ", v.name, v.value)
-		}
-		b.WriteString(n.String())
-		src = b.String()
+		return w.evalSource("\x00bool\x00"+w.expr.Source, func() (*vm.Program, diag.List) {
+			return w.x.c.Compile(rule.NewExpr(w.expr.Source, diag.Pos{}))
+		}, true)
 	}
-	c, ok := w.x.progs[src]
-	if !ok {
-		var prog *vm.Program
-		var ds diag.List
-		if root {
-			prog, ds = w.x.c.Compile(rule.NewExpr(w.expr.Source, diag.Pos{}))
-		} else {
-			prog, ds = w.x.c.CompileValue(rule.NewExpr(src, diag.Pos{}))
+	var b strings.Builder
+	for _, v := range scope {
+		fmt.Fprintf(&b, "let %s = %s; ", v.name, v.value)
+	}
+	prefix := b.String()
+	texts := []string{text}
+	if printed := n.String(); printed != text {
+		texts = append(texts, printed)
+	}
+	var err error
+	for _, t := range texts {
+		src := prefix + t
+		var v any
+		v, err = w.evalSource(src, func() (*vm.Program, diag.List) {
+			return w.x.c.CompileValue(rule.NewExpr(src, diag.Pos{}))
+		}, false)
+		if _, bad := err.(compileError); !bad {
+			return v, err
 		}
+	}
+	return nil, err
+}
+
+// compileError is a clause that does not compile on its own (a bug of the
+// walk: the whole expression compiled).
+type compileError string
+
+func (e compileError) Error() string { return string(e) }
+
+// text is the clause's source as written, or as expr prints it.
+func (w *walk) text(n ast.Node) string {
+	if s, ok := sourceOf(w.runes, n); ok {
+		return s
+	}
+	return n.String()
+}
+
+// evalSource runs the program of key, compiling it once with compile.
+func (w *walk) evalSource(key string, compile func() (*vm.Program, diag.List), root bool) (any, error) {
+	c, ok := w.x.progs[key]
+	if !ok {
+		prog, ds := compile()
 		c = compiled{prog: prog}
 		if prog == nil {
 			c.err = "cannot evaluate this clause alone"
@@ -329,10 +357,10 @@ func (w *walk) eval(n ast.Node, scope []binding, root bool) (any, error) {
 				c.err += ": " + ds[0].Message
 			}
 		}
-		w.x.progs[src] = c
+		w.x.progs[key] = c
 	}
 	if c.prog == nil {
-		return nil, fmt.Errorf("%s", c.err)
+		return nil, compileError(c.err)
 	}
 	v, err := w.run(c.prog)
 	if err == nil && root {
