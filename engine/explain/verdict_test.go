@@ -161,4 +161,3 @@ func TestVerdictMatchesEngineOnRuleTests(t *testing.T) {
 		t.Fatalf("only %d of %d rule tests explained", ran, len(cases))
 	}
 }
-

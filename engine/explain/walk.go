@@ -29,8 +29,8 @@ type compiled struct {
 // walk explains the expressions of one rule on one record. Its Explainer's
 // mutex is held.
 type walk struct {
-	x    *Explainer
-	norm map[string]any
+	x     *Explainer
+	norm  map[string]any
 	expr  rule.Expr // the expression being walked, for positions
 	runes []rune    // its source
 }
