@@ -304,7 +304,7 @@ func (x *Explainer) rule(name string, rec schema.Record, opts Options, alerts []
 		}
 		rep.Why = "the rule is disabled (enabled: false); " + verdict
 	case engineErr != nil && rep.Why == "":
-		rep.Why = "run-time error: " + engineErr.Error()
+		rep.Why = "run-time error: " + errorText(engineErr)
 	}
 	return rep
 }

@@ -8,7 +8,7 @@ import (
 // first token to its last, widened to take in the brackets the tokens
 // leave out (a call's closing parenthesis, a parenthesised operand). ok is
 // false when the brackets do not balance; callers then print the node.
-func sourceOf(src []rune, n ast.Node) (string, bool) {
+func sourceOf(src []rune, n ast.Node) (text string, offset int, ok bool) {
 	from, to := n.Location().From, n.Location().To
 	ast.Walk(&n, visitor(func(c ast.Node) {
 		loc := c.Location()
@@ -20,7 +20,12 @@ func sourceOf(src []rune, n ast.Node) (string, bool) {
 		}
 	}))
 	if from < 0 || to > len(src) || from >= to {
-		return "", false
+		return "", 0, false
+	}
+	// Some tokens' ends run into the next token (a number's): a clause
+	// never ends with a separator.
+	for to > from && (isSpace(src[to-1]) || src[to-1] == ';') {
+		to--
 	}
 	// A let's first token is its variable: take in the keyword.
 	if i := from - 1; i >= 0 && isSpace(src[i]) {
@@ -53,7 +58,7 @@ func sourceOf(src []rune, n ast.Node) (string, bool) {
 		case ')', ']', '}':
 			if len(open) > 0 {
 				if open[len(open)-1] != opener(r) {
-					return "", false
+					return "", 0, false
 				}
 				open = open[:len(open)-1]
 			} else {
@@ -62,7 +67,7 @@ func sourceOf(src []rune, n ast.Node) (string, bool) {
 		}
 	}
 	if quote != 0 {
-		return "", false
+		return "", 0, false
 	}
 	for ; closers > 0; closers-- { // widen left: "(a) + b" starts at "a"
 		from--
@@ -70,7 +75,7 @@ func sourceOf(src []rune, n ast.Node) (string, bool) {
 			from--
 		}
 		if from < 0 || src[from] != '(' && src[from] != '[' && src[from] != '{' {
-			return "", false
+			return "", 0, false
 		}
 	}
 	for len(open) > 0 { // widen right: f(x ... ")"
@@ -78,12 +83,12 @@ func sourceOf(src []rune, n ast.Node) (string, bool) {
 			to++
 		}
 		if to >= len(src) || opener(src[to]) != open[len(open)-1] {
-			return "", false
+			return "", 0, false
 		}
 		open = open[:len(open)-1]
 		to++
 	}
-	return string(src[from:to]), true
+	return string(src[from:to]), from, true
 }
 
 func opener(r rune) rune {

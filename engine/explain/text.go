@@ -105,8 +105,8 @@ func writeNode(w *bufio.Writer, n Node, depth int) {
 	if n.Line > 0 {
 		pos = fmt.Sprintf("%d:%d", n.Line, n.Col)
 	}
-	label := clip(n.Expr, maxExprText)
-	if n.Op != "" && n.Op != "let" {
+	label := clip(oneLine(n.Expr), maxExprText)
+	if n.Op != "" {
 		label = n.Op
 	}
 	if n.Name != "" {
@@ -142,4 +142,16 @@ func clip(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n-3]) + "..."
+}
+
+// oneLine joins a multi-line clause into one line.
+func oneLine(s string) string {
+	if !strings.Contains(s, "\n") {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	for i := range lines {
+		lines[i] = strings.TrimSpace(lines[i])
+	}
+	return strings.Join(lines, " ")
 }

@@ -3,12 +3,14 @@ package explain
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/vm"
 	"github.com/streamalert-go/streamalert/engine"
 	"github.com/streamalert-go/streamalert/engine/diag"
@@ -152,9 +154,10 @@ func (v visitor) Visit(n *ast.Node) { v(*n) }
 // node explains one clause and its children. root is the whole matcher or
 // condition, evaluated with the engine's own (boolean) program.
 func (w *walk) node(n ast.Node, scope []binding, skip, root bool) Node {
-	out := Node{Expr: w.text(n)}
+	text, offset := w.text(n)
+	out := Node{Expr: text}
 	if w.expr.Pos.Line != 0 {
-		p := w.expr.PosAtOffset(firstOffset(n))
+		p := w.expr.PosAtOffset(offset)
 		out.Line, out.Col = p.Line, p.Col
 	}
 	out.Op = opOf(n)
@@ -164,7 +167,7 @@ func (w *walk) node(n ast.Node, scope []binding, skip, root bool) Node {
 	out.Evaluated = true
 	v, err := w.eval(n, out.Expr, scope, root)
 	if err != nil {
-		out.Error = err.Error()
+		out.Error = errorText(err)
 	} else {
 		out.Value = jsonValue(v)
 	}
@@ -337,12 +340,13 @@ type compileError string
 
 func (e compileError) Error() string { return string(e) }
 
-// text is the clause's source as written, or as expr prints it.
-func (w *walk) text(n ast.Node) string {
-	if s, ok := sourceOf(w.runes, n); ok {
-		return s
+// text is the clause's source as written, or as expr prints it, and the
+// offset of its first token.
+func (w *walk) text(n ast.Node) (string, int) {
+	if s, off, ok := sourceOf(w.runes, n); ok {
+		return s, off
 	}
-	return n.String()
+	return n.String(), firstOffset(n)
 }
 
 // evalSource runs the program of key, compiling it once with compile.
@@ -417,4 +421,15 @@ func kindOf(v any) string {
 		return "a mapping"
 	}
 	return "a number"
+}
+
+// errorText is a run-time error without expr's position and snippet, which
+// point into the clause compiled alone rather than the rule file (the
+// clause's own Line and Col say where it is).
+func errorText(err error) string {
+	var fe *file.Error
+	if errors.As(err, &fe) && fe.Message != "" {
+		return fe.Message
+	}
+	return err.Error()
 }
