@@ -81,7 +81,8 @@ type RuleReport struct {
 	// through Options.Rule; the engine never runs it).
 	Enabled bool `json:"enabled"`
 	// Applies is false when the rule does not apply to the record's log
-	// type (explained only through Options.Rule).
+	// type (explained only through Options.Rule); such a rule has no
+	// ReqSubkeys, Matchers or Condition.
 	Applies bool `json:"applies"`
 	// ReqSubkeys lists each required subkey, present or missing, in the
 	// order the engine checks them.
@@ -287,6 +288,10 @@ func (x *Explainer) rule(name string, rec schema.Record, opts Options, alerts []
 			engineErr = e.Err
 		}
 	}
+	if !rep.Applies { // the engine never runs it on this type: nothing to walk
+		rep.Why = fmt.Sprintf("does not apply to log type %s (it applies to %s)", rec.Type.Name, listOr(spec.LogTypes))
+		return rep
+	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	w := &walk{x: x}
@@ -296,8 +301,6 @@ func (x *Explainer) rule(name string, rec schema.Record, opts Options, alerts []
 	case rep.Fired:
 		rep.Why = ""
 		rep.Holds = holds(r)
-	case !rep.Applies:
-		rep.Why = fmt.Sprintf("does not apply to log type %s (it applies to %s)", rec.Type.Name, listOr(spec.LogTypes))
 	case !r.Enabled:
 		if verdict == "" {
 			verdict = "it would fire otherwise"
