@@ -209,3 +209,32 @@ func clipOut(s string) string {
 	}
 	return s
 }
+
+// TestReadmeExplainExample keeps README's explain sample the real output.
+func TestReadmeExplainExample(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(data)
+	i := strings.Index(s, "### 5. Explain it")
+	if i < 0 {
+		t.Fatal("README has no explain section")
+	}
+	s = s[i:]
+	const fence = "\n```\nexamples/" // the sample output's opening fence
+	start := strings.Index(s, fence)
+	if start < 0 {
+		t.Fatal("the explain section has no sample output")
+	}
+	sample := s[start+len(fence)-len("examples/"):]
+	sample = sample[:strings.Index(sample, "```")]
+	code, out, errOut := ruleck(t, "explain", "../../examples/logs/osquery.jsonl", "--rule", "osquery_unauthorized_user_login")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	out = strings.ReplaceAll(out, "../../examples/", "examples/")
+	if !strings.Contains(out, sample) {
+		t.Errorf("README's explain sample is not what ruleck explain prints; it prints:\n%s", out)
+	}
+}

@@ -308,6 +308,10 @@ func (x *Explainer) rule(name string, rec schema.Record, opts Options, alerts []
 		rep.Why = "the rule is disabled (enabled: false); " + verdict
 	case engineErr != nil && rep.Why == "":
 		rep.Why = "run-time error: " + errorText(engineErr)
+	case rep.Why == "" && slices.Contains(x.b.Rules.DisabledRules(), name):
+		rep.Why = "the engine skips it: its cost breaker is open after runs over its budget"
+	case rep.Why == "":
+		rep.Why = "the engine did not fire it, though its clauses hold (please report this)"
 	}
 	return rep
 }
@@ -327,6 +331,9 @@ func holds(r *rule.Rule) []string {
 	group := "all of the rule's records"
 	if len(r.DedupKeys) > 0 {
 		group = "the records with the same " + strings.Join(r.DedupKeys, ", ")
+	}
+	if r.Staged {
+		out = append(out, "staged: true: its alerts go to the staging outputs (marked \"staged\": true), not to the rule's own")
 	}
 	if r.Threshold > 1 {
 		period := r.DedupPeriod
