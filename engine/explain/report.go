@@ -97,7 +97,8 @@ type RuleReport struct {
 	// matched: a threshold, dedup or merge window (explain keeps no state
 	// across records, so it only states the configuration).
 	Holds []string `json:"holds,omitempty"`
-	// Alert is the alert JSON the engine would send, when Fired.
+	// Alert is the alert JSON the engine would send, when Fired (its id
+	// and created are fresh on every run).
 	Alert json.RawMessage `json:"alert,omitempty"`
 
 	walked bool // the verdict of the walk (tests check it is the engine's)
@@ -276,8 +277,7 @@ func (x *Explainer) rule(name string, rec schema.Record, opts Options, alerts []
 	for _, a := range alerts {
 		if a.RuleName == name {
 			rep.Fired = true
-			a.ID, a.Created = "", a.Created.Truncate(0) // volatile fields stay, as the engine sends them
-			if data, err := json.Marshal(a); err == nil {
+			if data, err := json.Marshal(a); err == nil { // id and created as the engine made them
 				rep.Alert = data
 			}
 		}

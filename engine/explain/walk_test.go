@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 
@@ -259,3 +260,24 @@ func TestSourceOf(t *testing.T) {
 }
 
 func ruleExpr(src string) rule.Expr { return rule.NewExpr(src, diag.Pos{}) }
+
+// TestConcurrentRecords: an Explainer serves many goroutines (go test -race).
+func TestConcurrentRecords(t *testing.T) {
+	x := trickyExplainer(t)
+	raw := []byte(`{"Records":[{"name":"xavier","n":3,"items":[1,5],"flag":true,"ip":"10.1.2.3","nested":{"deep":{"x":1}}}]}`)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				reps, err := x.Record(raw, Options{})
+				if err != nil || len(reps) != 1 || !ruleOf(t, reps[0], "lets").Fired {
+					t.Errorf("concurrent explain: %v %+v", err, reps)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
