@@ -104,7 +104,10 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 	var records, classified, fired int
 	opts := explain.Options{Rule: *ruleName, Source: engine.Source{Service: "file", Entity: file}, FilePrefix: prefix}
 	err = payload.Read(f, payload.Options{}, func(raw payload.Raw) error {
-		opts.Location = fmt.Sprintf("%s:%d", file, raw.Line)
+		opts.Location = file // the file is one JSON document
+		if raw.Line > 0 {
+			opts.Location = fmt.Sprintf("%s:%d", file, raw.Line)
+		}
 		var reps []explain.RecordReport
 		if raw.Err != nil {
 			reps = []explain.RecordReport{{Source: opts.Location, Error: raw.Err.Error(), Rules: []explain.RuleReport{}}}

@@ -41,6 +41,9 @@ func TestExplainGolden(t *testing.T) {
 		{"osquery-user-login", []string{"../../examples/logs/osquery.jsonl", "--rule", "osquery_unauthorized_user_login"}, 0},
 		// A shipped rule that does not fire because of its req_subkeys.
 		{"osquery-req-subkeys", []string{"--rule=osquery_crontab_modified", "../../examples/logs/osquery.jsonl"}, 0},
+		// A shipped rule whose clause fails at run time on a record that
+		// fits the schema (severity as a word: int("high")).
+		{"suricata-runtime-error", []string{"--rule", "suricata_high_severity_alert", demo + "/suricata-severity-word.jsonl"}, 0},
 		// Every shipped rule of a text log type.
 		{"sshd", []string{"../../examples/logs/auth.log"}, 0},
 		// The demo: a threshold, a let/?:/?? tree, a clause that errors at
@@ -89,6 +92,7 @@ func TestExplainGoldenContent(t *testing.T) {
 			"note: threshold: 3",
 			"limit: ?:  => 1",
 		},
+		"suricata-runtime-error.golden": {"did not fire: the condition failed at run time: invalid operation: int(high)", `record.alert?.severity  => "high"`, "=> not evaluated"},
 		"demo-disabled.golden": {"the rule is disabled (enabled: false); it would fire otherwise"},
 	} {
 		data, err := os.ReadFile(filepath.Join(demo, name))
