@@ -183,7 +183,7 @@ func (x *Explainer) CheckRule(name string) error {
 	if s := diag.Suggest(name, names); s != "" {
 		msg += fmt.Sprintf("; did you mean %q?", s)
 	}
-	return fmt.Errorf("%w", &unknownRule{msg: msg})
+	return &unknownRule{msg: msg}
 }
 
 type unknownRule struct{ msg string }
@@ -296,6 +296,7 @@ func (x *Explainer) rule(name string, rec schema.Record, opts Options, alerts []
 	defer x.mu.Unlock()
 	w := &walk{x: x}
 	w.setEnv(rec, opts.Source)
+	defer rule.SetEnv(x.env, nil, nil, &rule.Source{}, nil) // do not keep the record alive
 	verdict := w.explainRule(spec, rec, &rep)
 	switch {
 	case rep.Fired:
