@@ -70,6 +70,7 @@ type Candidate struct {
 // RuleReport explains one rule on one record.
 type RuleReport struct {
 	Name string `json:"name"`
+	// File is the rule's file, with Options.FilePrefix before it.
 	File string `json:"file"`
 	// Fired is the engine's verdict (Ruleset.EvaluateAll).
 	Fired bool `json:"fired"`
@@ -123,13 +124,17 @@ type Node struct {
 	// Op is "and", "or", "not", "??", "?:" or "let" for those parents, ""
 	// otherwise.
 	Op string `json:"op,omitempty"`
-	// Expr is the clause's source, as expr prints it.
+	// Expr is the clause's source as written in the rule (or, when its
+	// text cannot be cut out of the source, as expr prints it).
 	Expr string `json:"expr"`
-	// Line and Col locate the clause's first token in File; 0 when unknown
-	// (clauses of library matchers).
+	// File is the rule file, set on the top node of a matcher or
+	// condition; the other nodes are in the same file.
 	File string `json:"file,omitempty"`
-	Line int    `json:"line,omitempty"`
-	Col  int    `json:"col,omitempty"`
+	// Line and Col locate the clause's first token in File; 0 when unknown
+	// (the clauses of a library matcher, whose top node has the position
+	// where the rule names it).
+	Line int `json:"line,omitempty"`
+	Col  int `json:"col,omitempty"`
 	// Evaluated is false for a clause the engine would not reach (short
 	// circuit, an earlier matcher false, a missing req_subkey).
 	Evaluated bool `json:"evaluated"`
