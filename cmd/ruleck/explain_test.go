@@ -93,7 +93,7 @@ func TestExplainGoldenContent(t *testing.T) {
 			"limit: ?:  => 1",
 		},
 		"suricata-runtime-error.golden": {"did not fire: the condition failed at run time: invalid operation: int(high)", `record.alert?.severity  => "high"`, "=> not evaluated"},
-		"demo-disabled.golden": {"the rule is disabled (enabled: false); it would fire otherwise"},
+		"demo-disabled.golden":          {"the rule is disabled (enabled: false); it would fire otherwise"},
 	} {
 		data, err := os.ReadFile(filepath.Join(demo, name))
 		if err != nil {
