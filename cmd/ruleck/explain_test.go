@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"flag"
@@ -172,6 +173,22 @@ func TestExplainCLI(t *testing.T) {
 	if err := os.WriteFile(empty, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	logs, err := os.ReadFile(absLogs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(logs)
+	zw.Close()
+	gzFile := filepath.Join(t.TempDir(), "osquery.jsonl.gz")
+	truncated := filepath.Join(t.TempDir(), "truncated.gz")
+	if err := os.WriteFile(gzFile, gz.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(truncated, gz.Bytes()[:gz.Len()/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
 	badRules := t.TempDir()
 	if err := os.WriteFile(filepath.Join(badRules, "bad.yaml"), []byte("name: bad\nlog_types: [demo:login]\ncondition: record.user ==\noutputs: [slack:x]\nseverity: low\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -196,6 +213,8 @@ func TestExplainCLI(t *testing.T) {
 		{"unknown flag", []string{"--rulez", "x", absLogs}, 2, "", "unknown flag --rulez"},
 		{"missing rules folder", []string{"--rules", filepath.Join(t.TempDir(), "none"), absLogs}, 2, "", "--rules"},
 		{"ruleset that does not lint", []string{"--schemas", demo + "/schemas", "--rules", badRules, absLogs}, 2, "", "bad.yaml:3:"},
+		{"gzip", []string{gzFile, "--rule", "osquery_unauthorized_user_login"}, 0, gzFile + ":2: osquery:differential", "14 records"},
+		{"truncated gzip", []string{truncated}, 2, "", "truncated.gz"},
 		{"help", []string{"--help"}, 0, "usage: ruleck explain", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
