@@ -67,6 +67,15 @@ condition: record.flag
 outputs: [slack:x]
 severity: low
 `)},
+	"rules/subkeys.yaml": {Data: []byte(`
+name: subkeys
+description: d
+log_types: [t:event]
+req_subkeys: {nested: [deep]}
+condition: record.n >= 0
+outputs: [slack:x]
+severity: low
+`)},
 	"rules/matcher_error.yaml": {Data: []byte(`
 name: matcher_error
 description: d
@@ -203,6 +212,18 @@ func TestWalkTricky(t *testing.T) {
 	me3 := ruleOf(t, reps[2], "matcher_error")
 	if string(me3.Matchers[0].Value) != "true" || me3.Matchers[1].Error == "" {
 		t.Errorf("matcher_error on record 3: %+v", me3)
+	}
+
+	// subkeys: its condition holds on every record; only req_subkeys
+	// keep it quiet.
+	if sk := ruleOf(t, reps[0], "subkeys"); !sk.Fired || len(sk.ReqSubkeys) != 1 || !sk.ReqSubkeys[0].Present {
+		t.Errorf("subkeys on record 1: %+v", sk)
+	}
+	for i, want := range map[int]string{1: "req_subkeys: nested.deep is missing", 2: `req_subkeys: the record has no key "nested" (needed for nested.deep)`} {
+		sk := ruleOf(t, reps[i], "subkeys")
+		if sk.Fired || sk.Why != want || sk.ReqSubkeys[0].Present || sk.Condition.Evaluated {
+			t.Errorf("subkeys on record %d: %+v", i+1, sk)
+		}
 	}
 
 	// The reports are JSON.
