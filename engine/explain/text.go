@@ -95,7 +95,7 @@ func writeNode(w *bufio.Writer, n Node, depth int) {
 		pos = fmt.Sprintf("%d:%d", n.Line, n.Col)
 	}
 	label := clip(oneLine(n.Expr), maxExprText)
-	if n.Op != "" {
+	if n.Op != "" && len(n.Children) > 0 { // the children carry the text
 		label = n.Op
 	}
 	if n.Name != "" {
