@@ -4,6 +4,7 @@
 //	ruleck test [--schemas DIR] [--run REGEX] [-v] [PATH...]
 //	ruleck fmt  [-w] [PATH...]
 //	ruleck schema [--schemas DIR] [--config FILE] [rule|library|config]
+//	ruleck explain [--rules DIR] [--schemas DIR] [--rule NAME] [--format text|json] RECORD_FILE
 //
 // PATH is a folder (read recursively) or a file; all PATHs together form one
 // set of rules, so `ruleck lint rules.d/lib my_rule.yaml` checks one rule
@@ -39,6 +40,7 @@ const usage = `usage:
   ruleck test [--schemas DIR] [--run REGEX] [-v] [PATH...]
   ruleck fmt  [-w] [PATH...]
   ruleck schema [--schemas DIR] [--config FILE] [rule|library|config]
+  ruleck explain [--rules DIR] [--schemas DIR] [--rule NAME] [--format text|json] RECORD_FILE
   ruleck --version
 
 Flags may come before or after PATHs; -- ends them. ruleck COMMAND --help
@@ -71,6 +73,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runFmt(args[1:], stdout, stderr)
 	case "schema":
 		return runSchema(args[1:], stdout, stderr)
+	case "explain":
+		return runExplain(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -78,7 +82,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintln(stdout, cli.Version("ruleck"))
 		return exitOK
 	default:
-		fmt.Fprintf(stderr, "ruleck: %s\n%s", cli.UnknownCommand(args[0], []string{"lint", "test", "fmt", "schema", "version", "help"}), usage)
+		fmt.Fprintf(stderr, "ruleck: %s\n%s", cli.UnknownCommand(args[0], []string{"lint", "test", "fmt", "schema", "explain", "version", "help"}), usage)
 		return exitUsage
 	}
 }
