@@ -382,7 +382,7 @@ func (c *Converter) fieldMap(src *Source, m *yaml.Node) (*node, error) {
 		if !ok {
 			return nil, errAt(k, codeUnmapped, "field %q is not mapped for %s", fname, src.Name)
 		}
-		mt := matcher{field: f, name: fname, mods: mods}
+		mt := matcher{field: f, name: fname, mods: mods, ref: src.field}
 		for _, vn := range vals {
 			sv, err := value(vn)
 			if err != nil {

@@ -117,7 +117,7 @@ func lit(s string) string { return strconv.Quote(s) }
 var (
 	positionMods = []string{"contains", "startswith", "endswith"}
 	encodingMods = []string{"base64", "base64offset", "wide", "utf16le", "utf16be", "utf16"}
-	otherMods    = []string{"all", "re", "i", "m", "s", "cidr", "exists", "windash", "cased"}
+	otherMods    = []string{"all", "re", "i", "m", "s", "cidr", "exists", "windash", "cased", "fieldref"}
 )
 
 // matcher is one `field|modifiers: values` item.
@@ -126,6 +126,8 @@ type matcher struct {
 	name   string // the Sigma field name ("" for keywords)
 	mods   []string
 	values []sigmaValue
+	// ref resolves the other field a fieldref value names.
+	ref func(name string) (Field, bool)
 }
 
 type sigmaValue struct {
@@ -139,6 +141,9 @@ func has(mods []string, m string) bool { return slices.Contains(mods, m) }
 // access returns the expr of the field's value.
 func (f Field) access() string {
 	if f.Value != "" {
+		if strings.Contains(f.Value, " ") && !(strings.HasPrefix(f.Value, "(") && strings.HasSuffix(f.Value, ")")) {
+			return "(" + f.Value + ")"
+		}
 		return f.Value
 	}
 	var b strings.Builder
@@ -181,8 +186,6 @@ func (m matcher) translate() (string, error) {
 				return "", fmt.Errorf("numeric modifier %q is not supported", mod)
 			case "expand":
 				return "", fmt.Errorf("modifier expand needs placeholders, which are not supported")
-			case "fieldref":
-				return "", fmt.Errorf("modifier fieldref is not supported")
 			}
 			return "", fmt.Errorf("unknown value modifier %q", mod)
 		}
@@ -192,11 +195,42 @@ func (m matcher) translate() (string, error) {
 	}
 	v := m.field.access()
 	str := fmt.Sprintf("string(%s ?? \"\")", v)
-	if m.field.Value != "" && strings.HasPrefix(m.field.Value, "string(") {
+	if m.field.Value != "" && strings.HasPrefix(m.field.Value, "string(") && isCall(m.field.Value) {
 		str = m.field.Value
 	}
 	var preds []string
 	switch {
+	case has(m.mods, "fieldref"):
+		pos := ""
+		for _, mod := range m.mods {
+			switch {
+			case mod == "fieldref" || mod == "all":
+			case slices.Contains(positionMods, mod) && pos == "":
+				pos = mod
+			case mod == "cased":
+			default:
+				return "", fmt.Errorf("modifier %q cannot be combined with fieldref", mod)
+			}
+		}
+		if m.field.Within != "" {
+			return "", fmt.Errorf("fieldref on a list-valued field is not supported")
+		}
+		op := map[string]string{"": "==", "contains": "contains", "startswith": "startsWith", "endswith": "endsWith"}[pos]
+		for _, x := range m.values {
+			other, ok := (Field{}), false
+			if m.ref != nil {
+				other, ok = m.ref(x.s)
+			}
+			if !ok || other.Within != "" {
+				return "", fmt.Errorf("fieldref names %q, which is not a mapped field", x.s)
+			}
+			ov := other.access()
+			a, b := str, fmt.Sprintf("string(%s ?? \"\")", ov)
+			if !has(m.mods, "cased") {
+				a, b = "lower("+a+")", "lower("+b+")"
+			}
+			preds = append(preds, fmt.Sprintf("%s != nil && %s %s %s", ov, a, op, b))
+		}
 	case has(m.mods, "exists"):
 		if len(m.mods) != 1 || len(m.values) != 1 || (m.values[0].s != "true" && m.values[0].s != "false") {
 			return "", fmt.Errorf("exists takes one value, true or false, and no other modifier")
