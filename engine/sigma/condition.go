@@ -130,6 +130,11 @@ func parseCondition(cond string, names []string, sels map[string]*node) (*node, 
 	if err != nil {
 		return nil, err
 	}
+	for _, t := range toks {
+		if strings.EqualFold(t, "near") {
+			return nil, condErrorf("near is not supported (StreamAlert rules judge one record)")
+		}
+	}
 	p := &condParser{toks: toks, names: names, sels: sels}
 	n, err := p.or()
 	if err != nil {

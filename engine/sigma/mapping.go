@@ -3,7 +3,9 @@ package sigma
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"regexp"
@@ -160,7 +162,7 @@ func ParseMappings(file string, src []byte) (*Mappings, error) {
 	var mf mappingFile
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	dec.KnownFields(true)
-	if err := dec.Decode(&mf); err != nil {
+	if err := dec.Decode(&mf); err != nil && !errors.Is(err, io.EOF) {
 		return nil, positioned(file, err)
 	}
 	var root yaml.Node
