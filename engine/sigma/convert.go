@@ -164,7 +164,7 @@ func (c *Converter) convertDoc(file string, root *yaml.Node) Result {
 	}
 	r.Source = c.maps.Lookup(r.Logsource)
 	if r.Source == nil {
-		return fail(errAt(ls, codeUnmapped, "logsource %s is not mapped to a log type (map it with --map FILE)", r.Logsource))
+		return fail(errAt(keyNodes["logsource"], codeUnmapped, "logsource %s is not mapped to a log type (map it with --map FILE)", r.Logsource))
 	}
 	det := keys["detection"]
 	if det == nil || det.Kind != yaml.MappingNode {

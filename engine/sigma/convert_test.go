@@ -137,7 +137,7 @@ func TestRefusals(t *testing.T) {
 		{"2 of", sigmaRule("    sel1:\n        eventName: A\n    sel2:\n        eventName: B\n    condition: 2 of sel*"), `"2" of is not supported`},
 		{"field not in the schema", sigmaRule("    sel:\n        eventNmae: A\n    condition: sel"), `t.yml:10:5: the converted rule does not lint: unknown field "record.eventNmae"`},
 		{"keywords without a keyword field", sigmaRule("    keywords:\n        - evil\n    condition: keywords"), `t.yml:11:9: keyword search (values without a field) is not mapped for aws_cloudtrail`},
-		{"unmapped logsource", strings.Replace(sigmaRule("    sel:\n        Image: x\n    condition: sel"), "product: aws\n    service: cloudtrail", "product: windows\n    category: wmi_event", 1), `t.yml:7:5: logsource product=windows category=wmi_event is not mapped to a log type`},
+		{"unmapped logsource", strings.Replace(sigmaRule("    sel:\n        Image: x\n    condition: sel"), "product: aws\n    service: cloudtrail", "product: windows\n    category: wmi_event", 1), `t.yml:6:1: logsource product=windows category=wmi_event is not mapped to a log type`},
 		{"unmapped field of a closed mapping", strings.Replace(sigmaRule("    sel:\n        Image: x\n        TargetImage: y\n    condition: sel"), "product: aws\n    service: cloudtrail", "product: windows\n    category: process_creation", 1), `t.yml:12:9: field "TargetImage" is not mapped for windows_process_creation`},
 		{"unknown level", strings.Replace(sigmaRule("    sel:\n        eventName: A\n    condition: sel"), "level: high", "level: severe", 1), `unknown level "severe"`},
 		{"correlation", "title: x\ncorrelation:\n    type: event_count\n", `t.yml:2:1: correlation rules are not supported`},

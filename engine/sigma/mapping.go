@@ -58,7 +58,7 @@ type Source struct {
 	// Match lists the logsources this entry serves; a rule's logsource
 	// matches one when product, service and category are all equal
 	// (missing = empty, compared without case).
-	Match []Logsource `yaml:"logsource"`
+	Match []Logsource `yaml:"match"`
 	// LogTypes are the rule's log_types (types or families).
 	LogTypes []string `yaml:"log_types"`
 	// Condition, when set, is an expr condition ANDed before the converted
@@ -150,7 +150,7 @@ func decodeStrict(n *yaml.Node, v any) error {
 
 // mappingFile is the format of a mapping file.
 type mappingFile struct {
-	Sources []*Source `yaml:"sources"`
+	Sources []*Source `yaml:"logsources"`
 }
 
 var lineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
@@ -178,7 +178,7 @@ func ParseMappings(file string, src []byte) (*Mappings, error) {
 		case s == nil:
 			return nil, fmt.Errorf("%s: empty source entry", at)
 		case len(s.Match) == 0:
-			return nil, fmt.Errorf("%s: source %q has no logsource to match", at, s.Name)
+			return nil, fmt.Errorf("%s: source %q has no logsource to match (match: [{product, service, category}])", at, s.Name)
 		case len(s.LogTypes) == 0:
 			return nil, fmt.Errorf("%s: source %q has no log_types", at, s.Name)
 		case s.Identity != "" && s.Identity != "nested" && s.Identity != "flat":
@@ -191,7 +191,7 @@ func ParseMappings(file string, src []byte) (*Mappings, error) {
 		}
 	}
 	if len(mf.Sources) == 0 {
-		return nil, fmt.Errorf("%s: no sources: a mapping file holds `sources: [...]`", file)
+		return nil, fmt.Errorf("%s: no logsources: a mapping file holds `logsources: [...]`", file)
 	}
 	return &Mappings{Sources: mf.Sources}, nil
 }
@@ -207,14 +207,14 @@ func positioned(file string, err error) error {
 	return fmt.Errorf("%s: %s", file, msg)
 }
 
-// entryLines returns the line of each item of the top-level sources list.
+// entryLines returns the line of each item of the top-level logsources list.
 func entryLines(root *yaml.Node) []int {
 	if root.Kind != yaml.DocumentNode || len(root.Content) == 0 {
 		return nil
 	}
 	m := root.Content[0]
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == "sources" {
+		if m.Content[i].Value == "logsources" {
 			var out []int
 			for _, it := range m.Content[i+1].Content {
 				out = append(out, it.Line)

@@ -66,12 +66,12 @@ func TestShippedMappings(t *testing.T) {
 
 func TestParseMappings(t *testing.T) {
 	cases := []struct{ name, src, want string }{
-		{"unknown key", "sources:\n  - name: x\n    logsource: [{product: p}]\n    log_types: [cloudtrail]\n    identiy: nested\n", "my.yaml:5: field identiy not found"},
-		{"no log types", "sources:\n  - name: x\n    logsource: [{product: p}]\n", `my.yaml:2: source "x" has no log_types`},
-		{"no logsource", "sources:\n  - name: x\n    log_types: [cloudtrail]\n", `my.yaml:2: source "x" has no logsource to match`},
-		{"bad identity", "sources:\n  - name: x\n    logsource: [{product: p}]\n    log_types: [a]\n    identity: yes\n", `identity must be nested, flat or empty`},
-		{"within without $match", "sources:\n  - name: x\n    logsource: [{product: p}]\n    log_types: [a]\n    fields:\n      f: {value: '#', within: 'any(record.x, true)'}\n", `my.yaml:6: within must hold $match exactly once`},
-		{"empty", "", "my.yaml: no sources"},
+		{"unknown key", "logsources:\n  - name: x\n    match: [{product: p}]\n    log_types: [cloudtrail]\n    identiy: nested\n", "my.yaml:5: field identiy not found"},
+		{"no log types", "logsources:\n  - name: x\n    match: [{product: p}]\n", `my.yaml:2: source "x" has no log_types`},
+		{"no logsource", "logsources:\n  - name: x\n    log_types: [cloudtrail]\n", `my.yaml:2: source "x" has no logsource to match`},
+		{"bad identity", "logsources:\n  - name: x\n    match: [{product: p}]\n    log_types: [a]\n    identity: yes\n", `identity must be nested, flat or empty`},
+		{"within without $match", "logsources:\n  - name: x\n    match: [{product: p}]\n    log_types: [a]\n    fields:\n      f: {value: '#', within: 'any(record.x, true)'}\n", `my.yaml:6: within must hold $match exactly once`},
+		{"empty", "", "my.yaml: no logsources"},
 		{"not YAML", "sources: [\n", "my.yaml:"},
 	}
 	for _, tc := range cases {
@@ -87,13 +87,13 @@ func TestParseMappings(t *testing.T) {
 // TestExtendOverrides checks that a user's entry replaces the shipped one
 // for the logsources it matches and adds new ones.
 func TestExtendOverrides(t *testing.T) {
-	user, err := ParseMappings("my.yaml", []byte(`sources:
+	user, err := ParseMappings("my.yaml", []byte(`logsources:
   - name: my_cloudtrail
-    logsource: [{product: aws, service: cloudtrail}]
+    match: [{product: aws, service: cloudtrail}]
     log_types: [cloudtrail:events]
     identity: nested
   - name: my_app
-    logsource: [{product: acme, service: app}]
+    match: [{product: acme, service: app}]
     log_types: [json:generic]
     identity: flat
 `))
