@@ -32,6 +32,14 @@ type Converter struct {
 	set   *schema.Set
 	maps  *Mappings
 	names map[string]bool
+	// fields records, for the rule being converted, where each record path
+	// came from in the Sigma file, to put lint's findings there.
+	fields []fieldOrigin
+}
+
+type fieldOrigin struct {
+	path string // "record.a.b", without ?. and ??
+	node *yaml.Node
 }
 
 // NewConverter returns a Converter with opts.
@@ -170,6 +178,7 @@ func (c *Converter) convertDoc(file string, root *yaml.Node) Result {
 	if det == nil || det.Kind != yaml.MappingNode {
 		return fail(errAt(root, codeInvalid, "the rule has no detection mapping"))
 	}
+	c.fields = c.fields[:0]
 	cond, err := c.detection(r.Source, det)
 	if err != nil {
 		return fail(err)
@@ -180,7 +189,7 @@ func (c *Converter) convertDoc(file string, root *yaml.Node) Result {
 		return fail(errAt(det, codeInvalid, "%v", err))
 	}
 	if err := c.lint(name, src); err != nil {
-		return fail(errAt(det, codeLint, "%v", err))
+		return fail(errAt(c.origin(err.Error(), det), codeLint, "%v", err))
 	}
 	c.names[name] = true
 	r.Name, r.YAML = name, src
@@ -382,6 +391,9 @@ func (c *Converter) fieldMap(src *Source, m *yaml.Node) (*node, error) {
 		if !ok {
 			return nil, errAt(k, codeUnmapped, "field %q is not mapped for %s", fname, src.Name)
 		}
+		if f.Value == "" {
+			c.fields = append(c.fields, fieldOrigin{path: plainPath(f.access()), node: k})
+		}
 		mt := matcher{field: f, name: fname, mods: mods, ref: src.field}
 		for _, vn := range vals {
 			sv, err := value(vn)
@@ -544,11 +556,30 @@ func (c *Converter) lint(name string, src []byte) error {
 		if d.Severity == diag.Warning && allowed[d.Code] {
 			continue
 		}
-		line := ""
-		if lines := strings.Split(string(src), "\n"); d.Pos.Line > 0 && d.Pos.Line <= len(lines) {
-			line = ": " + strings.TrimSpace(lines[d.Pos.Line-1])
-		}
-		return fmt.Errorf("the converted rule does not lint: %s [%s]%s", d.Message, d.Code, line)
+		return fmt.Errorf("the converted rule does not lint: %s [%s]", d.Message, d.Code)
 	}
 	return nil
+}
+
+var quotedRecord = regexp.MustCompile(`"(record[^"]*)"`)
+
+// plainPath drops the optional chaining of an access ("record.a?.b" →
+// "record.a.b"), as lint names fields.
+func plainPath(access string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(access, "?.[", "["), "?.", ".")
+}
+
+// origin returns the Sigma field key that produced the record path a lint
+// message names, else def.
+func (c *Converter) origin(msg string, def *yaml.Node) *yaml.Node {
+	m := quotedRecord.FindStringSubmatch(msg)
+	if m == nil {
+		return def
+	}
+	for _, f := range c.fields {
+		if f.path == m[1] || strings.HasPrefix(f.path, m[1]+".") || strings.HasPrefix(f.path, m[1]+"[") {
+			return f.node
+		}
+	}
+	return def
 }

@@ -135,7 +135,7 @@ func TestRefusals(t *testing.T) {
 		{"timeframe", sigmaRule("    sel:\n        eventName: A\n    timeframe: 5m\n    condition: sel"), `t.yml:12:5: timeframe is not supported`},
 		{"unknown selection", sigmaRule("    sel:\n        eventName: A\n    condition: sel and filter"), `t.yml:12:16: condition names "filter", which is not a selection of the detection`},
 		{"2 of", sigmaRule("    sel1:\n        eventName: A\n    sel2:\n        eventName: B\n    condition: 2 of sel*"), `"2" of is not supported`},
-		{"field not in the schema", sigmaRule("    sel:\n        eventNmae: A\n    condition: sel"), `t.yml:10:5: the converted rule does not lint: unknown field "record.eventNmae"`},
+		{"field not in the schema", sigmaRule("    sel:\n        eventNmae: A\n    condition: sel"), `t.yml:11:9: the converted rule does not lint: unknown field "record.eventNmae"`},
 		{"keywords without a keyword field", sigmaRule("    keywords:\n        - evil\n    condition: keywords"), `t.yml:11:9: keyword search (values without a field) is not mapped for aws_cloudtrail`},
 		{"unmapped logsource", strings.Replace(sigmaRule("    sel:\n        Image: x\n    condition: sel"), "product: aws\n    service: cloudtrail", "product: windows\n    category: wmi_event", 1), `t.yml:6:1: logsource product=windows category=wmi_event is not mapped to a log type`},
 		{"unmapped field of a closed mapping", strings.Replace(sigmaRule("    sel:\n        Image: x\n        TargetImage: y\n    condition: sel"), "product: aws\n    service: cloudtrail", "product: windows\n    category: process_creation", 1), `t.yml:12:9: field "TargetImage" is not mapped for windows_process_creation`},

@@ -97,12 +97,14 @@ func TestCorpus(t *testing.T) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	fmt.Fprintf(&report, "| mapping | converted | refused |\n| --- | --- | --- |\n")
+	var table strings.Builder
+	fmt.Fprintf(&table, "| mapping | log types | converted | refused |\n| --- | --- | --- | --- |\n")
 	for _, n := range names {
-		fmt.Fprintf(&report, "| `%s` | %d | %d |\n", n, per[n].converted, per[n].refused)
+		fmt.Fprintf(&table, "| `%s` | %s | %d | %d |\n", n, logTypesOf(n), per[n].converted, per[n].refused)
 	}
-	fmt.Fprintf(&report, "total: %d of %d covered rules converted (%.0f%%)\n", converted, covered, 100*float64(converted)/float64(max(covered, 1)))
-	t.Log("\n" + report.String())
+	fmt.Fprintf(&table, "| **all covered rules** | | **%d (%.0f%%)** | **%d** |\n", converted, 100*float64(converted)/float64(max(covered, 1)), covered-converted)
+	t.Log("\n" + report.String() + table.String())
+	checkReadmeFigures(t, table.String())
 	if covered == 0 {
 		t.Fatal("no covered Sigma rule found")
 	}
@@ -117,5 +119,33 @@ func TestCorpus(t *testing.T) {
 	lib, ds := rule.Parse(all)
 	if ds.HasErrors() || len(lib.Rules) != converted {
 		t.Errorf("parsed %d rules of %d converted: %v", len(lib.Rules), converted, ds.Err())
+	}
+}
+
+func logTypesOf(source string) string {
+	for _, s := range Shipped().Sources {
+		if s.Name == source {
+			return "`" + strings.Join(s.LogTypes, "`, `") + "`"
+		}
+	}
+	return ""
+}
+
+// checkReadmeFigures fails when the conversion figures in the README's
+// "Import Sigma rules" section differ from the corpus run's.
+func checkReadmeFigures(t *testing.T, table string) {
+	t.Helper()
+	const begin, end = "<!-- sigma import figures: begin (checked by engine/sigma TestCorpus) -->\n", "<!-- sigma import figures: end -->"
+	data, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(data)
+	i, j := strings.Index(s, begin), strings.Index(s, end)
+	if i < 0 || j < i {
+		t.Fatalf("README.md lacks the figures markers %q ... %q", begin, end)
+	}
+	if got := s[i+len(begin) : j]; got != table {
+		t.Errorf("README.md's Sigma import figures differ from the corpus; put this table between the markers:\n%s", table)
 	}
 }

@@ -2,12 +2,15 @@ package sigma
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/streamalert-go/streamalert/engine/lint"
+	"github.com/streamalert-go/streamalert/engine/schema"
 )
 
 // TestShippedMappings checks every shipped mapping entry against the
@@ -21,46 +24,51 @@ func TestShippedMappings(t *testing.T) {
 		t.Fatalf("%d shipped sources", len(m.Sources))
 	}
 	for _, s := range m.Sources {
-		t.Run(s.Name, func(t *testing.T) {
-			var names []string
-			for k := range s.Fields {
-				names = append(names, k)
-			}
-			sort.Strings(names)
-			names = append(names, s.Prefixed...)
-			var conds []string
-			if s.Condition != "" {
-				conds = append(conds, s.Condition)
-			}
-			for _, n := range names {
-				f, ok := s.field(n)
-				if !ok {
-					t.Fatalf("field %q does not resolve", n)
-				}
-				conds = append(conds, f.wrap(fmt.Sprintf("%s != nil", f.access())))
-			}
-			if s.Keywords != nil {
-				conds = append(conds, s.Keywords.wrap(fmt.Sprintf("%s != nil", s.Keywords.access())))
-			}
-			if len(conds) == 0 {
-				conds = []string{"log_type != \"\""}
-			}
-			var b strings.Builder
-			fmt.Fprintf(&b, "name: mapping_check\ndescription: x\nlog_types: [%s]\nseverity: low\ncondition: |\n", strings.Join(s.LogTypes, ", "))
-			for i, c := range conds {
-				if i > 0 {
-					b.WriteString("  && ")
-				} else {
-					b.WriteString("  ")
-				}
-				b.WriteString(c + "\n")
-			}
-			for _, d := range lint.Check(fstest.MapFS{"m.yaml": &fstest.MapFile{Data: []byte(b.String())}}, lint.Options{Schemas: set}) {
-				if !allowed[d.Code] && d.Code != "constant-condition" {
-					t.Errorf("%s\n%s", d, b.String())
-				}
-			}
-		})
+		t.Run(s.Name, func(t *testing.T) { checkSource(t, set, s) })
+	}
+}
+
+// checkSource lints a rule reading the entry's condition and every field it
+// maps explicitly on its log types.
+func checkSource(t *testing.T, set *schema.Set, s *Source) {
+	t.Helper()
+	var names []string
+	for k := range s.Fields {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	names = append(names, s.Prefixed...)
+	var conds []string
+	if s.Condition != "" {
+		conds = append(conds, s.Condition)
+	}
+	for _, n := range names {
+		f, ok := s.field(n)
+		if !ok {
+			t.Fatalf("field %q does not resolve", n)
+		}
+		conds = append(conds, f.wrap(fmt.Sprintf("%s != nil", f.access())))
+	}
+	if s.Keywords != nil {
+		conds = append(conds, s.Keywords.wrap(fmt.Sprintf("%s != nil", s.Keywords.access())))
+	}
+	if len(conds) == 0 {
+		conds = []string{"log_type != \"\""}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "name: mapping_check\ndescription: x\nlog_types: [%s]\nseverity: low\ncondition: |\n", strings.Join(s.LogTypes, ", "))
+	for i, c := range conds {
+		if i > 0 {
+			b.WriteString("  && ")
+		} else {
+			b.WriteString("  ")
+		}
+		b.WriteString(c + "\n")
+	}
+	for _, d := range lint.Check(fstest.MapFS{"m.yaml": &fstest.MapFile{Data: []byte(b.String())}}, lint.Options{Schemas: set}) {
+		if !allowed[d.Code] && d.Code != "constant-condition" {
+			t.Errorf("%s\n%s", d, b.String())
+		}
 	}
 }
 
@@ -115,5 +123,37 @@ func TestExtendOverrides(t *testing.T) {
 	}
 	if s := m.Lookup(Logsource{Product: "windows"}); s != nil {
 		t.Errorf("product windows alone matched %s", s.Name)
+	}
+}
+
+// TestReadmeMappingExample parses the mapping file example of the README's
+// "Import Sigma rules" section and lints what it maps, so the documented
+// format cannot drift from the parser.
+func TestReadmeMappingExample(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(data)
+	i := strings.Index(s, "### Import Sigma rules")
+	if i < 0 {
+		t.Fatal("README.md has no Import Sigma rules section")
+	}
+	j := strings.Index(s[i:], "```text\nlogsources:")
+	if j < 0 {
+		t.Fatal("the section shows no mapping file example")
+	}
+	block := s[i+j+len("```text\n"):]
+	block = block[:strings.Index(block, "```")]
+	m, err := ParseMappings("README.md", []byte(block))
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := shippedSchemas(t)
+	for _, src := range m.Sources {
+		checkSource(t, set, src)
+	}
+	if f, ok := m.Sources[0].field("src"); !ok || strings.Join(f.Path, "|") != "net|src.ip" {
+		t.Errorf("src maps to %v", f)
 	}
 }
