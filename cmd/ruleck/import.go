@@ -33,7 +33,7 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	mapFile := fs.String("map", "", "mapping `FILE` extending or overriding the shipped logsource and field mappings")
 	outDir := fs.String("o", "", "`DIR` the converted rules are written to (created if missing)")
-	schemaDir := fs.String("schemas", "", "folder of schema files converted rules are checked against (default: the embedded schemas)")
+	schemaDir := fs.String("schemas", "", "`DIR` of schema files converted rules are checked against (default: the embedded schemas)")
 	fs.SetOutput(stderr)
 	cmd := &cli.Command{Name: "ruleck import", Usage: importUsage, Flags: fs}
 	rest, exit, ok := cmd.Parse(args, stdout, stderr)
