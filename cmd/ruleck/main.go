@@ -5,6 +5,7 @@
 //	ruleck fmt  [-w] [PATH...]
 //	ruleck schema [--schemas DIR] [--config FILE] [rule|library|config]
 //	ruleck explain [--rules DIR] [--schemas DIR] [--rule NAME] [--format text|json] RECORD_FILE
+//	ruleck import sigma [--map FILE] -o DIR SIGMA_FILE|FOLDER...
 //
 // PATH is a folder (read recursively) or a file; all PATHs together form one
 // set of rules, so `ruleck lint rules.d/lib my_rule.yaml` checks one rule
@@ -41,6 +42,7 @@ const usage = `usage:
   ruleck fmt  [-w] [PATH...]
   ruleck schema [--schemas DIR] [--config FILE] [rule|library|config]
   ruleck explain [--rules DIR] [--schemas DIR] [--rule NAME] [--format text|json] RECORD_FILE
+  ruleck import sigma [--map FILE] -o DIR SIGMA_FILE|FOLDER...
   ruleck --version
 
 Flags may come before or after PATHs; -- ends them. ruleck COMMAND --help
@@ -75,6 +77,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runSchema(args[1:], stdout, stderr)
 	case "explain":
 		return runExplain(args[1:], stdout, stderr)
+	case "import":
+		return runImport(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -82,7 +86,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintln(stdout, cli.Version("ruleck"))
 		return exitOK
 	default:
-		fmt.Fprintf(stderr, "ruleck: %s\n%s", cli.UnknownCommand(args[0], []string{"lint", "test", "fmt", "schema", "explain", "version", "help"}), usage)
+		fmt.Fprintf(stderr, "ruleck: %s\n%s", cli.UnknownCommand(args[0], []string{"lint", "test", "fmt", "schema", "explain", "import", "version", "help"}), usage)
 		return exitUsage
 	}
 }
