@@ -4,6 +4,7 @@
 //	streamalert classify [flags] [INPUT...]   classify only, one JSON line per record
 //	streamalert output test SERVICE:DESCRIPTOR --config FILE
 //	streamalert rules push --bucket B [--prefix P] [--rules DIR] ...   check, then upload rules to S3
+//	streamalert playground [--addr 127.0.0.1:8088] [--rules DIR] [--schemas DIR]   the rule playground web page
 //
 // INPUT is a file, a folder (read recursively) or "-" for standard input.
 // With no --rules or --schemas the embedded defaults serve.
@@ -32,6 +33,7 @@ const usage = `usage:
   streamalert classify [flags] [INPUT...]   classify only, one JSON line per record
   streamalert output test SERVICE:DESCRIPTOR [--config FILE]
   streamalert rules push --bucket B [--prefix P] [--rules DIR] [--schemas DIR] [--config FILE]
+  streamalert playground [--addr 127.0.0.1:8088] [--rules DIR] [--schemas DIR]   the rule playground web page
   streamalert --version
 
 INPUT is a file, a folder (read recursively) or - for standard input (read line by line).
@@ -57,6 +59,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runOutput(ctx, args[1:], stdout, stderr)
 	case "rules":
 		return runRules(ctx, args[1:], stdout, stderr)
+	case "playground":
+		return runPlayground(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -64,7 +68,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintln(stdout, cli.Version("streamalert"))
 		return 0
 	default:
-		fmt.Fprintf(stderr, "streamalert: %s\n%s", cli.UnknownCommand(args[0], []string{"run", "classify", "output", "rules", "version", "help"}), usage)
+		fmt.Fprintf(stderr, "streamalert: %s\n%s", cli.UnknownCommand(args[0], []string{"run", "classify", "output", "rules", "playground", "version", "help"}), usage)
 		return 2
 	}
 }
