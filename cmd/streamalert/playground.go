@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"os"
 	"slices"
 	"strings"
 	"testing/fstest"
@@ -108,6 +109,18 @@ func runPlayground(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	if err := f.check(); err != nil {
 		return cmd.Fail(stderr, err.Error())
+	}
+	for _, d := range []struct{ flag, dir string }{{"rules", f.rules}, {"schemas", f.schemas}} {
+		if d.dir == "" {
+			continue
+		}
+		if fi, err := os.Stat(d.dir); err != nil {
+			fmt.Fprintf(stderr, "streamalert playground: --%s: %v\n", d.flag, err)
+			return 2
+		} else if !fi.IsDir() {
+			fmt.Fprintf(stderr, "streamalert playground: --%s: %s is not a folder\n", d.flag, d.dir)
+			return 2
+		}
 	}
 	token, err := readToken(f.tokenFile)
 	if err != nil {
@@ -500,7 +513,7 @@ func jsonErrorAt(body []byte, dec *json.Decoder, err error) string {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
-		off = syn.Offset
+		off = syn.Offset - 1 // the offending byte, which was read
 	case errors.As(err, &typ):
 		off = typ.Offset
 		return fmt.Sprintf("%s: %s must be a string, found %s", bodyPos(body, off), typ.Field, typ.Value)

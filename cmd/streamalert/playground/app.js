@@ -238,29 +238,41 @@
     else setStatus("clean", "lint clean" + (diags.length ? " (" + diags.length + " warnings)" : ""));
   }
 
-  // renderExplain draws explain's RecordReport: rejected candidates, and
-  // per rule its matchers, req_subkeys and condition as a tree of clauses.
-  function renderExplain(root, rep) {
-    if (rep.Rejected && rep.Rejected.length && !rep.LogType) {
-      const ul = el("ul", "tree");
-      for (const c of rep.Rejected) ul.appendChild(el("li", "", (c.LogType || c.Name || "") + ": " + (c.Reason || c.Error || JSON.stringify(c))));
-      root.appendChild(ul);
-    }
-    for (const rr of rep.Rules || []) {
-      root.appendChild(el("p", "rule-head " + (rr.Fired ? "fired" : "quiet"), rr.Name + (rr.Fired ? " fires" : " does not fire")));
-      if (rr.Why) root.appendChild(el("p", "why", rr.Why));
-      const ul = el("ul", "tree");
-      for (const m of rr.Matchers || []) ul.appendChild(node(m, "matcher "));
-      if (rr.ReqSubkeys) ul.appendChild(node(rr.ReqSubkeys, "req_subkeys "));
-      if (rr.Condition) ul.appendChild(node(rr.Condition, "condition "));
-      root.appendChild(ul);
+  // renderExplain draws explain's reports (one per record the raw record
+  // yielded): the candidates' reasons when it fits no log type, and per
+  // rule its req_subkeys, matchers and condition as a tree of clauses, each
+  // with the value it evaluated to.
+  function renderExplain(root, reports) {
+    for (const rep of Array.isArray(reports) ? reports : [reports]) {
+      if (rep.index) root.appendChild(el("p", "why", "record " + rep.index));
+      if (!rep.log_type) {
+        root.appendChild(el("p", "why", "fits no log type: " + (rep.error || "")));
+        const ul = el("ul", "tree");
+        for (const c of (rep.rejected || []).slice(0, 5)) ul.appendChild(el("li", "", c.log_type + ": " + c.reason));
+        root.appendChild(ul);
+      }
+      for (const rr of rep.rules || []) {
+        root.appendChild(el("p", "rule-head " + (rr.fired ? "fired" : "quiet"), rr.name + (rr.fired ? " fires" : " does not fire")));
+        if (rr.why) root.appendChild(el("p", "why", rr.why));
+        for (const h of rr.holds || []) root.appendChild(el("p", "why", h));
+        const ul = el("ul", "tree");
+        for (const k of rr.req_subkeys || []) {
+          const li = el("li", "", "req_subkeys " + k.key + "." + k.subkey);
+          li.appendChild(el("span", "val " + (k.present ? "true" : "false"), k.present ? "present" : "missing"));
+          ul.appendChild(li);
+        }
+        for (const m of rr.matchers || []) ul.appendChild(node(m, "matcher " + (m.name ? m.name + ": " : "")));
+        if (rr.condition) ul.appendChild(node(rr.condition, "condition: "));
+        root.appendChild(ul);
+      }
+      if ((rep.rules || []).length === 0 && rep.log_type) root.appendChild(el("p", "none", "no rule applies to " + rep.log_type));
     }
   }
 
   function valueText(n) {
-    if (n.Error) return ["err", "error: " + n.Error];
-    if (n.Evaluated === false) return ["skip", "not evaluated"];
-    const v = n.Value;
+    if (n.error) return ["err", "error: " + n.error];
+    if (!n.evaluated) return ["skip", "not evaluated"];
+    const v = n.value;
     if (v === true) return ["true", "true"];
     if (v === false) return ["false", "false"];
     return ["", JSON.stringify(v === undefined ? null : v)];
@@ -268,21 +280,19 @@
 
   function node(n, label) {
     const li = el("li");
-    if (n === null || typeof n !== "object" || Array.isArray(n) || !("Expr" in n)) {
-      li.textContent = (label || "") + JSON.stringify(n);
-      return li;
-    }
-    const expr = el("span", "expr", (label || "") + n.Expr);
-    if (n.Line) {
-      expr.title = RULE_FILE + ":" + n.Line + (n.Col ? ":" + n.Col : "");
-      expr.addEventListener("click", () => ruleEditor.goTo(n.Line, n.Col));
+    const expr = el("span", "expr", (label || "") + n.expr);
+    if (n.line && (!n.file || n.file === RULE_FILE)) {
+      expr.title = RULE_FILE + ":" + n.line + (n.col ? ":" + n.col : "");
+      expr.addEventListener("click", () => ruleEditor.goTo(n.line, n.col));
+    } else if (n.file) {
+      expr.title = n.file + (n.line ? ":" + n.line : "");
     }
     li.appendChild(expr);
     const [cls, text] = valueText(n);
     li.appendChild(el("span", "val " + cls, text));
-    if (n.Children && n.Children.length) {
+    if (n.children && n.children.length) {
       const ul = el("ul");
-      for (const c of n.Children) ul.appendChild(node(c));
+      for (const c of n.children) ul.appendChild(node(c));
       li.appendChild(ul);
     }
     return li;
