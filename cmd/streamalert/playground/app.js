@@ -105,7 +105,6 @@
   }
 
   const ruleEditor = makeEditor(ruleArea);
-  const recordEditor = makeEditor(recordArea);
 
   // ---- checking ----
 
@@ -223,7 +222,9 @@
     const ex = $("explain");
     ex.textContent = "";
     if (r.explain) renderExplain(ex, r.explain);
-    else ex.appendChild(el("p", "none", errors ? "fix the rule's errors to see why it fires or not" : "paste a record to see why the rule fires or not"));
+    else if (errors) ex.appendChild(el("p", "none", "fix the rule's errors to see why it fires or not"));
+    else if (!recordArea.value.trim()) ex.appendChild(el("p", "none", "paste a record to see why the rule fires or not"));
+    else ex.appendChild(el("p", "none", "nothing to explain: the record did not classify as a log type of the rule"));
 
     // Alerts.
     const al = $("alerts");
@@ -235,7 +236,7 @@
     if (errors) setStatus("problems", errors + (errors === 1 ? " error" : " errors"));
     else if (alerts.length) setStatus("fired", "the rule fires: " + alerts.length + (alerts.length === 1 ? " alert" : " alerts"));
     else if (r.log_type) setStatus("quiet", "lint clean; the rule does not fire on this record");
-    else setStatus("clean", "lint clean" + (diags.length ? " (" + diags.length + " warnings)" : ""));
+    else setStatus("clean", "lint clean" + (diags.length ? " (" + diags.length + (diags.length === 1 ? " warning)" : " warnings)") : ""));
   }
 
   // renderExplain draws explain's reports (one per record the raw record
@@ -324,7 +325,6 @@
     ruleArea.value = EXAMPLE_RULE;
     recordArea.value = EXAMPLE_RECORD;
     ruleEditor.render();
-    recordEditor.render();
     schedule(0);
   });
 

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/streamalert-go/streamalert/engine/testenv"
+)
+
+// TestPlaygroundBrowser drives the real page in a headless Chromium, as an
+// analyst would: it types a rule with a misspelt field, sees the diagnostic
+// at its line (listed, and marked in the editor's gutter), clicks it and
+// fixes the name where the cursor lands, pastes a record and sees the alert.
+// With -update it saves the screenshots the README shows.
+func TestPlaygroundBrowser(t *testing.T) {
+	browser := testenv.Chromium(t)
+	s := startPlayground(t, "--addr", "127.0.0.1:0")
+	base := s.listenAddr()
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(browser),
+		chromedp.NoSandbox, // CI runs as root, where Chromium's sandbox refuses to start
+		chromedp.DisableGPU,
+		chromedp.WindowSize(1500, 860),
+	)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	defer cancelAlloc()
+	ctx, cancelTab := chromedp.NewContext(ctx)
+	defer cancelTab()
+
+	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			status, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("status").textContent + "\n" + document.getElementById("result").innerText`))
+			t.Fatalf("%s: %v\npage:\n%s\nserver:\n%s", what, err, status, s.dump())
+		}
+	}
+	// waitJS waits until the JavaScript expression is true.
+	waitJS := func(what, expr string) {
+		t.Helper()
+		step(what, func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+			_, err := chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(30*time.Second), chromedp.WithPollingInterval(50*time.Millisecond))(ctx, tg)
+			return chromedp.Void{}, err
+		})
+	}
+
+	step("open the page", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#rule")))
+
+	// Type the rule, with "hostIdentifier" misspelt on line 6.
+	typo := playgroundRule("hostIdentifer")
+	step("type the rule", chromedp.Click(chromedp.CSS("#rule")), chromedp.SendKeys(chromedp.CSS("#rule"), typo))
+	waitJS("the diagnostic at line 6", `(() => {
+		const li = document.querySelector("#diagnostics li.error");
+		const gutter = document.querySelectorAll("#rule-editor .gutter div");
+		const mark = document.querySelector('#rule-editor .marks .line.error[data-line="6"]');
+		return !!li && li.textContent.startsWith("rule.yaml:6:39: unknown field \"record.hostIdentifer\"") &&
+			li.textContent.includes('did you mean "hostIdentifier"') &&
+			gutter.length >= 6 && gutter[5].className === "error" && !!mark &&
+			document.getElementById("status").dataset.state === "problems";
+	})()`)
+	if got, _ := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#rule"))); got != typo {
+		t.Fatalf("the editor holds %q, want what was typed, %q", got, typo)
+	}
+	screenshot(t, ctx, "playground-diagnostic.png")
+
+	// Click the diagnostic: the cursor lands on the misspelt name; move past
+	// "hostIdentif" and type the missing "i".
+	step("go to the diagnostic", chromedp.Click(chromedp.CSS("#diagnostics li.error")))
+	waitJS("the cursor at 6:39", `document.activeElement.id === "rule" &&
+		document.getElementById("rule").value.slice(0, document.getElementById("rule").selectionStart).split("\n").length === 6 &&
+		document.getElementById("rule").value.slice(document.getElementById("rule").selectionStart).startsWith("hostIdentifer")`)
+	for range len("hostIdentif") {
+		step("move right", chromedp.KeyEvent(kb.ArrowRight))
+	}
+	step("fix the typo", chromedp.KeyEvent("i"))
+	waitJS("a clean lint", `document.querySelector("#diagnostics li.error") === null &&
+		document.getElementById("rule").value.includes("record.hostIdentifier != ") &&
+		document.querySelector("#rule-editor .marks .line.error") === null &&
+		document.getElementById("status").dataset.state === "clean"`)
+
+	// Paste a record of an unauthorized user.
+	step("paste the record", chromedp.Focus(chromedp.CSS("#record")), func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.Call(ctx, input.InsertText, input.InsertTextParams{Text: playgroundRecord("mallory")})
+		return chromedp.Void{}, err
+	})
+	waitJS("the alert", `(() => {
+		const pre = document.querySelector("#alerts pre.alert");
+		if (!pre) return false;
+		const a = JSON.parse(pre.textContent);
+		return a.rule_name === "playground_unknown_user" && a.log_source === "osquery:differential" &&
+			a.record.columns.user === "mallory" && a.outputs[0] === "slack:security" &&
+			document.getElementById("logtype").textContent === "osquery:differential" &&
+			document.getElementById("status").dataset.state === "fired";
+	})()`)
+	screenshot(t, ctx, "playground-alert.png")
+
+	// An authorized user: the alert goes away and the rule stays quiet.
+	step("select the record", chromedp.Focus(chromedp.CSS("#record")), chromedp.Evaluate[chromedp.Void](`document.getElementById("record").select()`))
+	step("paste another record", func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.Call(ctx, input.InsertText, input.InsertTextParams{Text: playgroundRecord("alice")})
+		return chromedp.Void{}, err
+	})
+	waitJS("no alert", `document.querySelector("#alerts pre.alert") === null &&
+		document.getElementById("record").value.includes('"alice"') &&
+		document.getElementById("status").dataset.state === "quiet"`)
+}
+
+// screenshot saves the page as examples/playground/NAME with -update.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	if !*update {
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	p := filepath.Join(testenv.RepoRoot(t), "examples", "playground", name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wrote %s", p)
+}
