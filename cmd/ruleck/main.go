@@ -3,6 +3,7 @@
 //	ruleck lint [--schemas DIR] [--config FILE] [--format text|json] [--strict] [PATH...]
 //	ruleck test [--schemas DIR] [--run REGEX] [-v] [PATH...]
 //	ruleck fmt  [-w] [PATH...]
+//	ruleck explain [--rules DIR] [--schemas DIR] [--rule NAME] [--format text|json] RECORD_FILE
 //
 // PATH is a folder (read recursively) or a file; all PATHs together form one
 // set of rules, so `ruleck lint rules.d/lib my_rule.yaml` checks one rule
@@ -37,6 +38,7 @@ const usage = `usage:
   ruleck lint [--schemas DIR] [--config FILE] [--format text|json] [--strict] [PATH...]
   ruleck test [--schemas DIR] [--run REGEX] [-v] [PATH...]
   ruleck fmt  [-w] [PATH...]
+  ruleck explain [--rules DIR] [--schemas DIR] [--rule NAME] [--format text|json] RECORD_FILE
   ruleck --version
 
 Flags may come before or after PATHs; -- ends them. ruleck COMMAND --help
@@ -67,6 +69,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runTest(ctx, args[1:], stdout, stderr)
 	case "fmt":
 		return runFmt(args[1:], stdout, stderr)
+	case "explain":
+		return runExplain(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -74,7 +78,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintln(stdout, cli.Version("ruleck"))
 		return exitOK
 	default:
-		fmt.Fprintf(stderr, "ruleck: %s\n%s", cli.UnknownCommand(args[0], []string{"lint", "test", "fmt", "version", "help"}), usage)
+		fmt.Fprintf(stderr, "ruleck: %s\n%s", cli.UnknownCommand(args[0], []string{"lint", "test", "fmt", "explain", "version", "help"}), usage)
 		return exitUsage
 	}
 }
