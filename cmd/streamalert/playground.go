@@ -25,8 +25,10 @@ import (
 	"github.com/streamalert-go/streamalert/engine"
 	"github.com/streamalert-go/streamalert/engine/bundle"
 	"github.com/streamalert-go/streamalert/engine/diag"
+	"github.com/streamalert-go/streamalert/engine/explain"
 	"github.com/streamalert-go/streamalert/engine/lint"
 	"github.com/streamalert-go/streamalert/engine/rule"
+	"github.com/streamalert-go/streamalert/engine/schema"
 	rulesd "github.com/streamalert-go/streamalert/rules.d"
 )
 
@@ -308,9 +310,14 @@ type checkResponse struct {
 	LogType string `json:"log_type"`
 	// ClassifyError says why the record fits none of the candidates.
 	ClassifyError string `json:"classify_error,omitempty"`
-	// Explain is explain's report of the rule on the record (null when
-	// the rule or the record is missing, or the rule did not load).
+	// Explain is explain's reports of the rule on the records the raw
+	// record yields ([]explain.RecordReport; when it fits none of the
+	// rule's log types, one report saying why); null when the rule or the
+	// record is missing, or the rule did not load.
 	Explain json.RawMessage `json:"explain"`
+	// ExplainError says why there is no explain report (a bug: explain
+	// fails only for a rule the bundle lacks).
+	ExplainError string `json:"explain_error,omitempty"`
 	// Alerts are the alerts the rule sends for the record, as outputs get
 	// them.
 	Alerts []engine.Alert `json:"alerts"`
@@ -368,14 +375,18 @@ func (pg *playground) check(req checkRequest) checkResponse {
 		if recs, err := b.Classifier.Classify(raw, nil); err == nil {
 			resp.ClassifyError += fmt.Sprintf(" (it classifies as %s, which the rule does not apply to)", recs[0].Type.Name)
 		}
-		return resp
+	} else {
+		resp.LogType = res.Records[0].Type.Name
+		resp.Alerts = append(resp.Alerts, res.Alerts...)
+		for _, e := range res.RuleErrors {
+			resp.RuleErrors = append(resp.RuleErrors, e.Err.Error())
+		}
 	}
-	resp.LogType = res.Records[0].Type.Name
-	resp.Alerts = append(resp.Alerts, res.Alerts...)
-	for _, e := range res.RuleErrors {
-		resp.RuleErrors = append(resp.RuleErrors, e.Err.Error())
+	if ex, err := explainRecords(b, raw, r.Name, res.Records); err != nil {
+		resp.ExplainError = err.Error()
+	} else {
+		resp.Explain = ex
 	}
-	resp.Explain = explainRecord(b, raw, r.Name, names)
 	return resp
 }
 
@@ -534,16 +545,28 @@ func bodyPos(body []byte, off int64) string {
 	return fmt.Sprintf("%d:%d", line, col)
 }
 
-// explainer, when set, explains one rule on a raw record; it returns the
-// report as JSON, or nil. playground_explain.go sets it.
-var explainer func(b *engine.Bundle, raw []byte, ruleName string, logs []string) json.RawMessage
-
-func explainRecord(b *engine.Bundle, raw []byte, ruleName string, logs []string) json.RawMessage {
-	if explainer == nil {
-		return json.RawMessage("null")
+// explainRecords is explain's report of the rule on each record, as JSON.
+// recs nil means the record fits none of the rule's log types: explain then
+// classifies it against all of them, to say why it fits none (or that it is
+// of a type the rule does not apply to).
+func explainRecords(b *engine.Bundle, raw []byte, ruleName string, recs []schema.Record) (json.RawMessage, error) {
+	x, err := explain.New(b)
+	if err != nil {
+		return nil, err
 	}
-	if out := explainer(b, raw, ruleName, logs); out != nil {
-		return out
+	opts := explain.Options{Rule: ruleName, Source: playgroundSource}
+	var reps []explain.RecordReport
+	if recs == nil {
+		if reps, err = x.Record(raw, opts); err != nil {
+			return nil, err
+		}
 	}
-	return json.RawMessage("null")
+	for i, rec := range recs {
+		rep := x.Classified(rec, opts)
+		if len(recs) > 1 {
+			rep.Index = i + 1
+		}
+		reps = append(reps, rep)
+	}
+	return json.Marshal(reps)
 }

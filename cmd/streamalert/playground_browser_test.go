@@ -101,6 +101,13 @@ func TestPlaygroundBrowser(t *testing.T) {
 			document.getElementById("logtype").textContent === "osquery:differential" &&
 			document.getElementById("status").dataset.state === "fired";
 	})()`)
+	waitJS("the explain tree", `(() => {
+		const head = document.querySelector("#explain .rule-head.fired");
+		const clauses = [...document.querySelectorAll("#explain .tree li")].map((li) => li.firstChild.textContent + " = " + li.children[1].textContent);
+		return !!head && head.textContent === "playground_unknown_user fires" &&
+			clauses.includes('matcher osquery_added: record.action == "added" = true') &&
+			clauses.includes('record.columns.user = "mallory"');
+	})()`)
 	screenshot(t, ctx, "playground-alert.png")
 
 	// An authorized user: the alert goes away and the rule stays quiet.
@@ -111,7 +118,9 @@ func TestPlaygroundBrowser(t *testing.T) {
 	})
 	waitJS("no alert", `document.querySelector("#alerts pre.alert") === null &&
 		document.getElementById("record").value.includes('"alice"') &&
-		document.getElementById("status").dataset.state === "quiet"`)
+		document.getElementById("status").dataset.state === "quiet" &&
+		document.querySelector("#explain .rule-head.quiet").textContent === "playground_unknown_user does not fire"`)
+	screenshot(t, ctx, "playground-quiet.png")
 }
 
 // screenshot saves the page as examples/playground/NAME with -update.

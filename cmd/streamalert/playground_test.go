@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/streamalert-go/streamalert/engine/diag"
+	"github.com/streamalert-go/streamalert/engine/explain"
 )
 
 // startPlayground runs `streamalert playground ARGS...` in process, as a
@@ -140,6 +141,19 @@ func TestPlaygroundCheck(t *testing.T) {
 		if r.LogType != "osquery:differential" || r.Rule != "playground_unknown_user" {
 			t.Errorf("log_type %q rule %q", r.LogType, r.Rule)
 		}
+		// The explain tree: the rule fired, its condition's clauses carry
+		// their values and positions in rule.yaml.
+		var reps []explain.RecordReport
+		if err := json.Unmarshal(r.Explain, &reps); err != nil || len(reps) != 1 || len(reps[0].Rules) != 1 {
+			t.Fatalf("explain = %s (%v)", r.Explain, err)
+		}
+		rr := reps[0].Rules[0]
+		if !rr.Fired || rr.Name != "playground_unknown_user" || rr.Condition == nil || rr.Condition.Op != "and" || rr.Condition.Line != 6 || string(rr.Condition.Value) != "true" {
+			t.Errorf("explain rule = %+v", rr)
+		}
+		if len(rr.Matchers) != 1 || rr.Matchers[0].Name != "osquery_added" || string(rr.Matchers[0].Value) != "true" {
+			t.Errorf("explain matchers = %+v", rr.Matchers)
+		}
 	})
 	t.Run("quiet", func(t *testing.T) {
 		// alice is in the shipped library's authorized_users.
@@ -148,12 +162,26 @@ func TestPlaygroundCheck(t *testing.T) {
 		if len(r.Alerts) != 0 || r.LogType != "osquery:differential" {
 			t.Errorf("alice: %d alerts, log type %q; want 0, osquery:differential", len(r.Alerts), r.LogType)
 		}
+		var reps []explain.RecordReport
+		if err := json.Unmarshal(r.Explain, &reps); err != nil || len(reps) != 1 || len(reps[0].Rules) != 1 ||
+			reps[0].Rules[0].Fired || !strings.Contains(reps[0].Rules[0].Why, "condition") {
+			t.Errorf("explain = %s (%v)", r.Explain, err)
+		}
 	})
 	t.Run("fits none", func(t *testing.T) {
 		_, body := postCheck(t, base, checkBody(t, playgroundRule("hostIdentifier"), `{"name": "x"}`), nil)
 		r := decodeCheck(t, body)
 		if r.LogType != "" || !strings.Contains(r.ClassifyError, "osquery:differential") || len(r.Alerts) != 0 {
 			t.Errorf("log type %q, classify_error %q, %d alerts", r.LogType, r.ClassifyError, len(r.Alerts))
+		}
+		var reps []explain.RecordReport
+		// Among all log types it is json:generic, which explain says.
+		if !strings.Contains(r.ClassifyError, "(it classifies as json:generic, which the rule does not apply to)") {
+			t.Errorf("classify_error = %q", r.ClassifyError)
+		}
+		if err := json.Unmarshal(r.Explain, &reps); err != nil || len(reps) != 1 || reps[0].LogType != "json:generic" ||
+			len(reps[0].Rules) != 1 || reps[0].Rules[0].Applies || !strings.Contains(reps[0].Rules[0].Why, "does not apply") {
+			t.Errorf("explain = %s (%v)", r.Explain, err)
 		}
 	})
 	t.Run("another log type", func(t *testing.T) {
