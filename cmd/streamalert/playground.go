@@ -27,6 +27,7 @@ import (
 	"github.com/streamalert-go/streamalert/engine/diag"
 	"github.com/streamalert-go/streamalert/engine/explain"
 	"github.com/streamalert-go/streamalert/engine/lint"
+	"github.com/streamalert-go/streamalert/engine/payload"
 	"github.com/streamalert-go/streamalert/engine/rule"
 	"github.com/streamalert-go/streamalert/engine/schema"
 	rulesd "github.com/streamalert-go/streamalert/rules.d"
@@ -338,7 +339,11 @@ func (pg *playground) check(req checkRequest) checkResponse {
 			resp.Diagnostics = append(resp.Diagnostics, d)
 		}
 	}
-	raw := []byte(strings.TrimSpace(req.Record))
+	raw, rejected, err := oneRecord(req.Record)
+	if err != nil {
+		resp.ClassifyError = err.Error()
+		raw = nil
+	}
 	var r *rule.Rule
 	if b != nil {
 		if rules := b.Rules.Rules(); len(rules) == 1 {
@@ -347,6 +352,10 @@ func (pg *playground) check(req checkRequest) checkResponse {
 		}
 	}
 	if len(raw) == 0 {
+		return resp
+	}
+	if rejected != nil {
+		resp.ClassifyError = rejected.Error()
 		return resp
 	}
 	if r == nil {
@@ -388,6 +397,30 @@ func (pg *playground) check(req checkRequest) checkResponse {
 		resp.Explain = ex
 	}
 	return resp
+}
+
+// oneRecord reads the record pane's text as streamalert run reads a file
+// (payload.Read: one JSON document, even over many lines, else one record a
+// line) and returns its one record; nil when the text holds none. rejected
+// is payload's reason to refuse the record before classification (too
+// large, not UTF-8, nested too deep). More than one record is an error: the
+// playground explains one at a time.
+func oneRecord(text string) (raw []byte, rejected error, err error) {
+	var lines []int
+	err = payload.Read(strings.NewReader(text), payload.Options{}, func(r payload.Raw) error {
+		lines = append(lines, r.Line)
+		if len(lines) == 1 {
+			raw, rejected = bytes.Clone(r.Data), r.Err
+		}
+		return nil
+	})
+	switch {
+	case err != nil:
+		return nil, nil, fmt.Errorf("reading the record: %w", err)
+	case len(lines) > 1:
+		return nil, nil, fmt.Errorf("the record pane holds %d records (lines %d and %d are two): paste one JSON document or one log line", len(lines), lines[0], lines[1])
+	}
+	return raw, rejected, nil
 }
 
 // handler routes the page and its API:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,35 +24,7 @@ func TestPlaygroundBrowser(t *testing.T) {
 	browser := testenv.Chromium(t)
 	s := startPlayground(t, "--addr", "127.0.0.1:0")
 	base := s.listenAddr()
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(browser),
-		chromedp.NoSandbox, // CI runs as root, where Chromium's sandbox refuses to start
-		chromedp.DisableGPU,
-		chromedp.WindowSize(1500, 860),
-	)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	ctx, cancelTab := chromedp.NewContext(ctx)
-	defer cancelTab()
-
-	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			status, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("status").textContent + "\n" + document.getElementById("result").innerText`))
-			t.Fatalf("%s: %v\npage:\n%s\nserver:\n%s", what, err, status, s.dump())
-		}
-	}
-	// waitJS waits until the JavaScript expression is true.
-	waitJS := func(what, expr string) {
-		t.Helper()
-		step(what, func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-			_, err := chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(30*time.Second), chromedp.WithPollingInterval(50*time.Millisecond))(ctx, tg)
-			return chromedp.Void{}, err
-		})
-	}
+	ctx, step, waitJS := newTab(t, browserContext(t, browser), s)
 
 	step("open the page", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#rule")))
 
@@ -121,6 +94,78 @@ func TestPlaygroundBrowser(t *testing.T) {
 		document.getElementById("status").dataset.state === "quiet" &&
 		document.querySelector("#explain .rule-head.quiet").textContent === "playground_unknown_user does not fire"`)
 	screenshot(t, ctx, "playground-quiet.png")
+}
+
+// browserContext starts a headless Chromium for the test; its tabs are
+// chromedp.NewContext(ctx).
+func browserContext(t *testing.T, browser string) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(browser),
+		chromedp.NoSandbox, // CI runs as root, where Chromium's sandbox refuses to start
+		chromedp.DisableGPU,
+		chromedp.WindowSize(1500, 860),
+	)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(cancelAlloc)
+	return ctx
+}
+
+// newTab opens a tab (its own sessionStorage) and returns it with step,
+// which runs actions or fails the test showing the page and the server's
+// output, and waitJS, which waits until a JavaScript expression is true.
+func newTab(t *testing.T, browser context.Context, s *session) (context.Context, func(string, ...chromedp.Action[chromedp.Void]), func(string, string)) {
+	ctx, cancelTab := chromedp.NewContext(browser)
+	t.Cleanup(cancelTab)
+	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			status, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("status").textContent + "\n" + document.getElementById("result").innerText`))
+			t.Fatalf("%s: %v\npage:\n%s\nserver:\n%s", what, err, status, s.dump())
+		}
+	}
+	waitJS := func(what, expr string) {
+		t.Helper()
+		step(what, func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+			_, err := chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(30*time.Second), chromedp.WithPollingInterval(50*time.Millisecond))(ctx, tg)
+			return chromedp.Void{}, err
+		})
+	}
+	return ctx, step, waitJS
+}
+
+// TestPlaygroundBrowserToken serves the playground on all interfaces with a
+// token: the page asks for it, works once it is typed, and takes it from
+// the address (#token=...), which it then clears from the address bar.
+func TestPlaygroundBrowserToken(t *testing.T) {
+	browser := browserContext(t, testenv.Chromium(t))
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	writeFile(t, tokenFile, "br0wser-token\n")
+	s := startPlayground(t, "--addr", "0.0.0.0:0", "--token-file", tokenFile)
+	base := strings.Replace(s.listenAddr(), "0.0.0.0", "127.0.0.1", 1)
+	fired := `document.getElementById("status").dataset.state === "fired" && document.querySelector("#alerts pre.alert") !== null`
+
+	t.Run("typed", func(t *testing.T) {
+		_, step, waitJS := newTab(t, browser, s)
+		step("open the page", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#rule")))
+		step("load the example", chromedp.Click(chromedp.CSS("#example")))
+		waitJS("the token asked for", `!document.getElementById("token-box").hidden &&
+			document.getElementById("status").textContent === "this playground needs a token: type it in"`)
+		step("type a wrong token", chromedp.SendKeys(chromedp.CSS("#token"), "nope\t"))
+		waitJS("the token refused", `document.getElementById("status").textContent === "wrong token: type the right one"`)
+		step("type the token", chromedp.Evaluate[chromedp.Void](`document.getElementById("token").value = ""`),
+			chromedp.SendKeys(chromedp.CSS("#token"), "br0wser-token\t"))
+		waitJS("the example checked", fired)
+	})
+	t.Run("address", func(t *testing.T) {
+		_, step, waitJS := newTab(t, browser, s)
+		step("open the page", chromedp.Navigate(base+"/#token=br0wser-token"), chromedp.WaitVisible(chromedp.CSS("#rule")))
+		waitJS("the token out of the address", `location.hash === ""`)
+		step("load the example", chromedp.Click(chromedp.CSS("#example")))
+		waitJS("the example checked", fired)
+	})
 }
 
 // screenshot saves the page as examples/playground/NAME with -update.

@@ -199,6 +199,31 @@ func TestPlaygroundCheck(t *testing.T) {
 			t.Errorf("%s", body)
 		}
 	})
+	t.Run("pretty-printed record", func(t *testing.T) {
+		var v any
+		json.Unmarshal([]byte(playgroundRecord("mallory")), &v)
+		pretty, _ := json.MarshalIndent(v, "", "  ")
+		_, body := postCheck(t, base, checkBody(t, playgroundRule("hostIdentifier"), string(pretty)), nil)
+		if r := decodeCheck(t, body); r.LogType != "osquery:differential" || len(r.Alerts) != 1 {
+			t.Errorf("%s", body)
+		}
+	})
+	t.Run("two records", func(t *testing.T) {
+		_, body := postCheck(t, base, checkBody(t, playgroundRule("hostIdentifier"), playgroundRecord("a")+"\n\n"+playgroundRecord("b")), nil)
+		r := decodeCheck(t, body)
+		if r.ClassifyError != "the record pane holds 2 records (lines 1 and 3 are two): paste one JSON document or one log line" || r.LogType != "" || len(r.Alerts) != 0 {
+			t.Errorf("%s", body)
+		}
+	})
+	t.Run("raw line", func(t *testing.T) {
+		rule := "name: sshd_publickey\nlog_types: [syslog]\ncondition: record.message startsWith \"Accepted publickey\"\n"
+		line := "Mar  5 10:00:01 web-1 sshd[20805]: Accepted publickey for alice from 10.20.1.15 port 50522 ssh2\n"
+		_, body := postCheck(t, base, checkBody(t, rule, line), nil)
+		r := decodeCheck(t, body)
+		if r.LogType != "syslog:sshd" || len(r.Alerts) != 1 || r.Alerts[0].Record["host"] != "web-1" {
+			t.Errorf("%s", body)
+		}
+	})
 	t.Run("yaml syntax", func(t *testing.T) {
 		_, body := postCheck(t, base, checkBody(t, "name: a\nlog_types: [osquery\n", ""), nil)
 		r := decodeCheck(t, body)

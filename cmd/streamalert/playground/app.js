@@ -20,7 +20,9 @@
   let token = "";
   const fromHash = new URLSearchParams(location.hash.slice(1)).get("token");
   if (fromHash) {
+    // Kept for this tab only, and taken out of the address bar.
     token = fromHash;
+    sessionStorage.setItem("playground-token", token);
     history.replaceState(null, "", location.pathname + location.search);
   } else {
     token = sessionStorage.getItem("playground-token") || "";
@@ -150,6 +152,7 @@
       return;
     }
     if (mine !== seq) return; // a newer check is on its way
+    tokenBox.hidden = resp.status !== 401 && !token;
     if (resp.status === 401) {
       tokenBox.hidden = false;
       setStatus("error", token ? "wrong token: type the right one" : "this playground needs a token: type it in");
@@ -234,6 +237,7 @@
     for (const a of alerts) al.appendChild(el("pre", "alert", JSON.stringify(a, null, 2)));
 
     if (errors) setStatus("problems", errors + (errors === 1 ? " error" : " errors"));
+    else if (!r.rule) setStatus("clean", "no rule in the editor" + (ruleArea.value.trim() ? " (it holds a library file or nothing)" : ""));
     else if (alerts.length) setStatus("fired", "the rule fires: " + alerts.length + (alerts.length === 1 ? " alert" : " alerts"));
     else if (r.log_type) setStatus("quiet", "lint clean; the rule does not fire on this record");
     else setStatus("clean", "lint clean" + (diags.length ? " (" + diags.length + (diags.length === 1 ? " warning)" : " warnings)") : ""));
