@@ -207,14 +207,15 @@ func newPlayground(rulesDir, schemasDir string) (*playground, diag.List, error) 
 	return pg, diags, nil
 }
 
-// snapshotTree copies every regular file of fsys into memory.
+// snapshotTree copies every file of fsys into memory (following symbolic
+// links, as the loaders do); an unreadable file is an error.
 func snapshotTree(fsys fs.FS) (fstest.MapFS, error) {
 	out := fstest.MapFS{}
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if !d.Type().IsRegular() {
+		if d.IsDir() {
 			return nil
 		}
 		data, err := fs.ReadFile(fsys, p)
@@ -322,8 +323,22 @@ type checkResponse struct {
 	// Alerts are the alerts the rule sends for the record, as outputs get
 	// them.
 	Alerts []engine.Alert `json:"alerts"`
+	// Tests are the results of the rule's own tests (its `tests:`), as
+	// `ruleck test` runs them; [] when it has none or did not load.
+	Tests []playgroundTest `json:"tests"`
 	// RuleErrors are the rule's run-time errors on the record.
 	RuleErrors []string `json:"rule_errors,omitempty"`
+}
+
+// playgroundTest is the result of one of the rule's test cases.
+type playgroundTest struct {
+	Description string   `json:"description"`
+	Pos         diag.Pos `json:"pos"` // the test case in rule.yaml
+	Trigger     bool     `json:"trigger"`
+	Fired       bool     `json:"fired"`
+	Passed      bool     `json:"passed"`
+	LogType     string   `json:"log_type,omitempty"`
+	Error       string   `json:"error,omitempty"` // why the test could not run
 }
 
 // playgroundSource is the `source` rules see in the playground.
@@ -332,7 +347,7 @@ var playgroundSource = engine.Source{Service: "playground", Entity: "record"}
 // check runs the rule and the record through lint, classification and the
 // engine, exactly as streamalert run would.
 func (pg *playground) check(req checkRequest) checkResponse {
-	resp := checkResponse{Diagnostics: diag.List{}, Alerts: []engine.Alert{}, Explain: json.RawMessage("null")}
+	resp := checkResponse{Diagnostics: diag.List{}, Alerts: []engine.Alert{}, Tests: []playgroundTest{}, Explain: json.RawMessage("null")}
 	b, diags := pg.load([]byte(req.Rule))
 	for _, d := range diags {
 		if d.Pos.File == playgroundRuleFile || d.Severity == diag.Error {
@@ -349,6 +364,13 @@ func (pg *playground) check(req checkRequest) checkResponse {
 		if rules := b.Rules.Rules(); len(rules) == 1 {
 			r = rules[0]
 			resp.Rule = r.Name
+			for _, tr := range b.Rules.RunTests(b.Classifier) {
+				pt := playgroundTest{Description: tr.Description, Pos: tr.Pos, Trigger: tr.Expected, Fired: tr.Actual, Passed: tr.Passed(), LogType: tr.LogType}
+				if tr.Err != nil {
+					pt.Error = tr.Err.Error()
+				}
+				resp.Tests = append(resp.Tests, pt)
+			}
 		}
 	}
 	if len(raw) == 0 {
@@ -520,13 +542,23 @@ func (pg *playground) serveCheck(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	done := make(chan checkResponse, 1)
+	failed := make(chan any, 1)
 	go func() {
 		defer func() { <-pg.slots }()
+		// A panic here is a bug; it must not take the server down (this
+		// goroutine is not the handler's, which net/http would recover).
+		defer func() {
+			if p := recover(); p != nil {
+				failed <- p
+			}
+		}()
 		done <- pg.check(req)
 	}()
 	select {
 	case resp := <-done:
 		writeJSON(w, http.StatusOK, resp)
+	case p := <-failed:
+		httpError(w, http.StatusInternalServerError, "bug: panic while checking: %v", p)
 	case <-ctx.Done():
 		// The check goes on holding its slot until it ends, so slow
 		// checks cannot pile up beyond the slots.

@@ -224,6 +224,25 @@ func TestPlaygroundCheck(t *testing.T) {
 			t.Errorf("%s", body)
 		}
 	})
+	t.Run("tests", func(t *testing.T) {
+		rule := playgroundRule("hostIdentifier") + `tests:
+  - description: mallory fires
+    raw: '` + playgroundRecord("mallory") + `'
+    trigger: true
+  - description: alice fires too (wrong)
+    raw: '` + playgroundRecord("alice") + `'
+    trigger: true
+`
+		_, body := postCheck(t, base, checkBody(t, rule, ""), nil)
+		r := decodeCheck(t, body)
+		want := []playgroundTest{
+			{Description: "mallory fires", Pos: diag.Pos{File: "rule.yaml", Line: 11, Col: 5}, Trigger: true, Fired: true, Passed: true, LogType: "osquery:differential"},
+			{Description: "alice fires too (wrong)", Pos: diag.Pos{File: "rule.yaml", Line: 14, Col: 5}, Trigger: true, Fired: false, Passed: false, LogType: "osquery:differential"},
+		}
+		if fmt.Sprint(r.Tests) != fmt.Sprint(want) {
+			t.Errorf("tests = %+v\nwant %+v", r.Tests, want)
+		}
+	})
 	t.Run("yaml syntax", func(t *testing.T) {
 		_, body := postCheck(t, base, checkBody(t, "name: a\nlog_types: [osquery\n", ""), nil)
 		r := decodeCheck(t, body)

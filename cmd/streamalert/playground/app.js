@@ -208,6 +208,22 @@
     ruleEditor.mark(diags.filter((d) => d.pos.file === RULE_FILE && d.pos.line)
       .map((d) => ({ line: d.pos.line, col: d.pos.col, severity: d.severity, message: d.message })));
 
+    // The rule's own tests, as ruleck test prints them.
+    const tl = $("tests");
+    tl.textContent = "";
+    const tests = r.tests || [];
+    if (tests.length === 0) tl.appendChild(el("li", "none", r.rule ? "the rule has no tests" : "no rule loaded"));
+    for (const tc of tests) {
+      const li = el("li", tc.passed ? "pass" : "fail");
+      li.appendChild(el("span", "verdict", tc.passed ? "ok   " : "FAIL "));
+      let text = posText(tc.pos) + " " + tc.description;
+      if (!tc.passed) text += tc.error ? ": " + tc.error : ": trigger " + tc.trigger + ", fired " + tc.fired;
+      li.appendChild(el("span", "", text));
+      if (tc.pos.line) li.addEventListener("click", () => ruleEditor.goTo(tc.pos.line, tc.pos.col));
+      tl.appendChild(li);
+    }
+    const failed = tests.filter((tc) => !tc.passed).length;
+
     // Log type.
     const lt = $("logtype");
     if (r.log_type) {
@@ -237,6 +253,7 @@
     for (const a of alerts) al.appendChild(el("pre", "alert", JSON.stringify(a, null, 2)));
 
     if (errors) setStatus("problems", errors + (errors === 1 ? " error" : " errors"));
+    else if (failed) setStatus("problems", failed + " of " + tests.length + (tests.length === 1 ? " test fails" : " tests fail"));
     else if (!r.rule) setStatus("clean", "no rule in the editor" + (ruleArea.value.trim() ? " (it holds a library file or nothing)" : ""));
     else if (alerts.length) setStatus("fired", "the rule fires: " + alerts.length + (alerts.length === 1 ? " alert" : " alerts"));
     else if (r.log_type) setStatus("quiet", "lint clean; the rule does not fire on this record");
