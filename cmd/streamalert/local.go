@@ -50,6 +50,7 @@ type localFlags struct {
 	maxRecords     int
 	readTimeout    time.Duration
 	drainTimeout   time.Duration
+	statsFile      string
 }
 
 func (f *localFlags) register(fs *flag.FlagSet) {
@@ -73,6 +74,7 @@ func (f *localFlags) register(fs *flag.FlagSet) {
 	fs.Int64Var(&f.maxBody, "max-body", defaultMaxBody, "with --listen: largest request body in `BYTES`, as sent (413 above)")
 	fs.IntVar(&f.maxRecords, "max-records", defaultMaxRecords, "with --listen: most raw records (lines or documents) in one request (413 above, before any is processed)")
 	fs.DurationVar(&f.readTimeout, "read-timeout", defaultBodyTimeout, "with --listen: how long an authenticated request's body may take to arrive (408 after)")
+	fs.StringVar(&f.statsFile, "stats", "", "write the run's statistics (counts, times, allocations) as JSON to `FILE` at exit (what `streamalert bench` reads)")
 	fs.DurationVar(&f.drainTimeout, "drain-timeout", 30*time.Second, "on shutdown, how long to wait for HTTP requests in flight (at most 10s) and then for alert deliveries; alerts still undelivered go to --alert-dead-letter")
 }
 
@@ -191,7 +193,10 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, rawSt
 		return 2
 	}
 	reporter := &ruleErrorReporter{w: stderr}
+	stats := &runStats{}
+	loadStart := time.Now()
 	bundle, diags := loadBundle(f, cfg, reporter.report, 0)
+	stats.loaded(loadStart)
 	diags.Sort()
 	diags.WriteText(stderr)
 	if bundle == nil {
@@ -233,7 +238,7 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, rawSt
 	proc := engine.NewProcessor(bundle)
 	reloads := &reloadStats{}
 	reloads.lastOK.Store(bundle.Loaded.UnixNano())
-	p := &pipeline{proc: proc, sink: newLocalSink(stdout, dead, classifyOnly), cfg: cfg, logs: logs, gate: engine.NewGate()}
+	p := &pipeline{proc: proc, sink: newLocalSink(stdout, dead, classifyOnly), cfg: cfg, logs: logs, gate: engine.NewGate(), stats: stats}
 	if cfg != nil {
 		p.maxRecord = cfg.MaxRecordSize
 		p.maxDecomp = cfg.MaxDecompressedSize
@@ -374,6 +379,12 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, rawSt
 	printSummary(stderr, proc, p.sink, classifyOnly)
 	if deliver != nil {
 		printDeliveries(stderr, deliver.summary())
+	}
+	if f.statsFile != "" {
+		if err := stats.write(f.statsFile, proc.Stats()); err != nil {
+			fmt.Fprintf(stderr, "streamalert: --stats: %v\n", err)
+			return 2
+		}
 	}
 	if readErrs > 0 || closeErr != nil {
 		return 2

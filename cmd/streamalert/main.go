@@ -4,6 +4,7 @@
 //	streamalert classify [flags] [INPUT...]   classify only, one JSON line per record
 //	streamalert output test SERVICE:DESCRIPTOR --config FILE
 //	streamalert rules push --bucket B [--prefix P] [--rules DIR] ...   check, then upload rules to S3
+//	streamalert bench [--quick] [--format text|json]   end-to-end throughput of run on generated data
 //	streamalert playground [--addr 127.0.0.1:8088] [--rules DIR] [--schemas DIR]   the rule playground web page
 //
 // INPUT is a file, a folder (read recursively) or "-" for standard input.
@@ -23,7 +24,9 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	stopProfile := startProfile(os.Stderr)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stopProfile()
 	stop()
 	os.Exit(code)
 }
@@ -33,6 +36,7 @@ const usage = `usage:
   streamalert classify [flags] [INPUT...]   classify only, one JSON line per record
   streamalert output test SERVICE:DESCRIPTOR [--config FILE]
   streamalert rules push --bucket B [--prefix P] [--rules DIR] [--schemas DIR] [--config FILE]
+  streamalert bench [--quick] [--format text|json] [--only NAME,...]
   streamalert playground [--addr 127.0.0.1:8088] [--rules DIR] [--schemas DIR]   the rule playground web page
   streamalert --version
 
@@ -59,6 +63,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runOutput(ctx, args[1:], stdout, stderr)
 	case "rules":
 		return runRules(ctx, args[1:], stdout, stderr)
+	case "bench":
+		return runBench(ctx, args[1:], stdout, stderr)
 	case "playground":
 		return runPlayground(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
@@ -68,7 +74,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintln(stdout, cli.Version("streamalert"))
 		return 0
 	default:
-		fmt.Fprintf(stderr, "streamalert: %s\n%s", cli.UnknownCommand(args[0], []string{"run", "classify", "output", "rules", "playground", "version", "help"}), usage)
+		fmt.Fprintf(stderr, "streamalert: %s\n%s", cli.UnknownCommand(args[0], []string{"run", "classify", "output", "rules", "bench", "playground", "version", "help"}), usage)
 		return 2
 	}
 }

@@ -23,7 +23,8 @@ type pipeline struct {
 	cfg       *config.Config
 	logs      []string // --logs; nil means the config's sources, else all
 	maxRecord int
-	maxDecomp int64 // limits.max_decompressed_size; 0: payload's default
+	maxDecomp int64     // limits.max_decompressed_size; 0: payload's default
+	stats     *runStats // --stats; may be nil
 }
 
 // counts are one input's (or one HTTP request's) tallies.
@@ -49,6 +50,7 @@ func (p *pipeline) opts() payload.Options {
 // (may be nil). flush pushes the output lines out at once (live inputs).
 func (p *pipeline) record(src engine.Source, raw payload.Raw, logs []string, c *counts, flush bool) error {
 	res := p.proc.Process(raw.Data, raw.Err, src, logs)
+	p.stats.record(len(res.Alerts))
 	if c != nil {
 		c.raw.Add(1)
 		c.records.Add(uint64(len(res.Records)))

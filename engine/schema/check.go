@@ -32,7 +32,7 @@ func (t *LogType) Check(data map[string]any) (Record, error) {
 			env = map[string]any{}
 		}
 		delete(m, EnvelopeKey)
-		envelope, _ = chk.mapping(env, t.envelope, t.optionalEnvelope, EnvelopeKey, true)
+		envelope, _ = chk.mapping(env, t.envelope, t.optEnvFlags, EnvelopeKey, true)
 	}
 	rec := t.finish(m, envelope, chk)
 	if !chk.ok() {

@@ -57,8 +57,22 @@ func (c *Classifier) Classify(raw []byte, cands []*LogType) ([]Record, error) {
 	var closest *LogType
 	var closestChk *check
 	allNotJSON := true
+	// A JSON object is checked only against the candidates it may fit.
+	var maskBuf [4]uint64
+	var mask []uint64
+	var pre *prefilter
+	var objKeys int
+	if c != nil && c.set != nil && c.set.pre != nil && usePrefilter && startsObject(in.raw) {
+		if m, ok := in.doc0().(map[string]any); ok {
+			pre, objKeys = c.set.pre, len(m)
+			mask = pre.mask(m, maskBuf[:0])
+		}
+	}
 	for _, t := range cands {
 		if t == nil {
+			continue
+		}
+		if pre != nil && !pre.may(mask, t, objKeys) {
 			continue
 		}
 		recs, chk := t.parse(in, checkFast)
@@ -134,6 +148,30 @@ func (in *input) isJSONDocument() bool {
 	return false
 }
 
+// usePrefilter is false only in tests that compare classification with and
+// without the prefilter.
+var usePrefilter = true
+
+// startsObject reports whether b starts (after white space) with '{'.
+func startsObject(b []byte) bool {
+	for _, c := range b {
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		case '{':
+			return true
+		}
+		return false
+	}
+	return false
+}
+
+// doc0 is the decoded document, nil when it is not valid JSON.
+func (in *input) doc0() any {
+	doc, _ := in.json()
+	return doc
+}
+
 func (in *input) json() (any, error) {
 	if !in.decoded {
 		in.decoded = true
@@ -168,7 +206,7 @@ func (t *LogType) parse(in *input, mode checkMode) ([]map[string]any, *check) {
 				chk.fatal("the document is %s, not an object with envelope keys", describe(doc))
 				return nil, chk
 			}
-			envelope, _ = chk.mapping(m, t.envelope, t.optionalEnvelope, EnvelopeKey, true)
+			envelope, _ = chk.mapping(m, t.envelope, t.optEnvFlags, EnvelopeKey, true)
 		}
 		items = t.extract(doc, chk)
 		if items == nil {
@@ -323,8 +361,17 @@ func empty(v any) bool {
 // attaches the envelope.
 func (t *LogType) finish(m map[string]any, envelope map[string]any, chk *check) map[string]any {
 	rec, changed := m, false
+	if chk.mode == checkFast {
+		// The keys fewest types require first: most candidates fail here.
+		for _, k := range t.required {
+			if _, ok := m[k]; !ok {
+				chk.addf("missing key %q", k)
+				return m
+			}
+		}
+	}
 	if t.Schema.Kind == KindMapping {
-		rec, changed = chk.mapping(m, t.Schema, t.optional, "", false)
+		rec, changed = chk.mapping(m, t.Schema, t.optFlags, "", false)
 	} else { // a root {} accepts any object as it is, declaring none of it
 		chk.undeclared += len(m)
 	}

@@ -81,26 +81,26 @@ func join(prefix, key string) string {
 
 // mapping checks m against the declared keys of f (a KindMapping) and
 // returns m with values coerced. The key set is closed: a declared key that
-// is not optional must be present, an undeclared key is extra, unless f is
+// is not optional (optional[i] for f.Keys[i]; nil: none is) must be present, an undeclared key is extra, unless f is
 // Open (undeclared_keys: keep), which keeps undeclared keys as they are and
 // counts them in c.undeclared. When
 // envelope is set the set is open instead (undeclared keys are ignored and
 // not copied), as StreamAlert checks envelopes. m is never modified: a new
 // map is returned (changed is true) when a value changes, and always for an
 // envelope.
-func (c *check) mapping(m map[string]any, f *Field, optional map[string]bool, prefix string, envelope bool) (out map[string]any, changed bool) {
+func (c *check) mapping(m map[string]any, f *Field, optional []bool, prefix string, envelope bool) (out map[string]any, changed bool) {
 	out = m
 	if envelope {
 		out, changed = make(map[string]any, len(f.Keys)), true
 	}
 	present := 0
-	for _, k := range f.Keys {
+	for i, k := range f.Keys {
 		if c.done() {
 			return out, changed
 		}
 		v, ok := m[k.Name]
 		if !ok {
-			if !optional[k.Name] {
+			if i >= len(optional) || !optional[i] {
 				if envelope {
 					c.addf("missing envelope key %q", c.path(prefix, k.Name))
 				} else {

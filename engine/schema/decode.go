@@ -1,14 +1,10 @@
 package schema
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"strconv"
-
-	segjson "github.com/segmentio/encoding/json"
 
 	"github.com/streamalert-go/streamalert/engine/payload"
 )
@@ -17,53 +13,17 @@ import (
 // string, int64, float64, bool, map[string]any, []any and nil: numbers
 // become int64 when integral and in range, else float64.
 //
-// Data nested deeper than payload.DefaultMaxJSONDepth is refused before
-// decoding: the decoder's time grows with the square of the depth.
+// Data nested deeper than payload.DefaultMaxJSONDepth is refused with
+// payload's depth error. An integer literal outside int64 is an error
+// naming its path (key "a": item 2: ...). See jsonDecoder.
 func decodeJSON(data []byte) (any, error) {
-	if err := payload.CheckJSONDepth(data, payload.DefaultMaxJSONDepth); err != nil {
-		return nil, err
-	}
-	var v any
-	// UseInt64 yields in-range integer literals as int64 directly; other
-	// numbers arrive as json.Number and are converted by fixNumbers. No
-	// zero-copy flags: data is reused by the payload reader after return.
-	rest, err := segjson.Parse(data, &v, segjson.UseInt64|segjson.UseNumber)
-	if err != nil {
-		return nil, err
-	}
-	if len(bytes.TrimSpace(rest)) > 0 {
-		return nil, errors.New("data after the JSON document")
-	}
-	return fixNumbers(v)
-}
-
-// fixNumbers replaces every json.Number inside v, in place. An integer
-// literal that does not fit int64 is an error.
-func fixNumbers(v any) (any, error) {
-	switch x := v.(type) {
-	case json.Number:
-		return number(string(x))
-	case map[string]any:
-		for k, e := range x {
-			switch e.(type) {
-			case json.Number, map[string]any, []any:
-				n, err := fixNumbers(e)
-				if err != nil {
-					return nil, fmt.Errorf("key %q: %w", k, err)
-				}
-				x[k] = n
-			}
-		}
-	case []any:
-		for i, e := range x {
-			n, err := fixNumbers(e)
-			if err != nil {
-				return nil, fmt.Errorf("item %d: %w", i, err)
-			}
-			x[i] = n
+	v, err := decodeFast(data, payload.DefaultMaxJSONDepth)
+	if errors.Is(err, errTooDeep) {
+		if derr := payload.CheckJSONDepth(data, payload.DefaultMaxJSONDepth); derr != nil {
+			return nil, derr
 		}
 	}
-	return v, nil
+	return v, err
 }
 
 // ErrIntegerOverflow marks a JSON integer literal outside int64's range:

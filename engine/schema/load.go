@@ -46,6 +46,7 @@ var parsers = []string{"csv", "json", "kv", "spaced", "syslog"}
 type Set struct {
 	byName map[string]*LogType
 	order  []*LogType // candidate order, see candidateLess
+	pre    *prefilter // the candidates a JSON object may fit
 }
 
 // candidateCompare is the Set's deterministic candidate order: configured
@@ -99,6 +100,7 @@ func Load(fsys fs.FS) (*Set, diag.List) {
 		return nil, diags
 	}
 	slices.SortFunc(set.order, candidateCompare)
+	set.pre = newPrefilter(set.order)
 	return set, diags
 }
 

@@ -115,6 +115,10 @@ type LogType struct {
 	optional       map[string]bool // optional_top_level_keys
 	keyCount       int             // declared keys at any depth, for tie breaking
 	keepUndeclared bool            // configuration.undeclared_keys: keep
+	id             int             // 1-based position in its Set's candidate order (prefilter)
+	required       []string        // required top-level keys, the rarest among types first
+	optFlags       []bool          // by Schema.Keys index: optional_top_level_keys
+	optEnvFlags    []bool          // by envelope.Keys index: optional_envelope_keys
 
 	jsonPath     jmespath.JMESPath // nil when not configured
 	jsonPathSrc  string
