@@ -35,10 +35,10 @@ record classified), 2 usage, I/O or ruleset error.
 func runExplain(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("ruleck explain", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	rulesDir := fs.String("rules", "", "folder of rule and library files (default: the embedded rules.d)")
-	schemaDir := fs.String("schemas", "", "folder of schema files (default: the embedded schemas)")
-	ruleName := fs.String("rule", "", "explain only this rule (enabled or not, even when it does not apply to the record's log type)")
-	format := fs.String("format", "text", "output format: text or json (one object a record, a line each)")
+	rulesDir := fs.String("rules", "", "`DIR` of rule and library files (default: the embedded rules.d)")
+	schemaDir := fs.String("schemas", "", "`DIR` of schema files (default: the embedded schemas)")
+	ruleName := fs.String("rule", "", "explain only the rule `NAME` (enabled or not, even when it does not apply to the record's log type)")
+	format := fs.String("format", "text", "output `FORMAT`: text or json (one object a record, a line each)")
 	c := &cli.Command{Name: "ruleck explain", Usage: explainUsage, Flags: fs}
 	rest, code, ok := c.Parse(args, stdout, stderr)
 	if !ok {
@@ -104,7 +104,10 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 	var records, classified, fired int
 	opts := explain.Options{Rule: *ruleName, Source: engine.Source{Service: "file", Entity: file}, FilePrefix: prefix}
 	err = payload.Read(f, payload.Options{}, func(raw payload.Raw) error {
-		opts.Location = fmt.Sprintf("%s:%d", file, raw.Line)
+		opts.Location = file // the file is one JSON document
+		if raw.Line > 0 {
+			opts.Location = fmt.Sprintf("%s:%d", file, raw.Line)
+		}
 		var reps []explain.RecordReport
 		if raw.Err != nil {
 			reps = []explain.RecordReport{{Source: opts.Location, Error: raw.Err.Error(), Rules: []explain.RuleReport{}}}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"flag"
@@ -24,7 +25,7 @@ func ruleck(t *testing.T, args ...string) (code int, stdout, stderr string) {
 
 const demo = "testdata/explain"
 
-var createdAt = regexp.MustCompile(`"created":"[^"]*"`)
+var volatile = regexp.MustCompile(`"(created|id)":"[^"]*"`)
 
 // TestExplainGolden compares explain's output on the shipped rules and
 // samples, and on the demo rules of testdata/explain, with golden files
@@ -41,6 +42,9 @@ func TestExplainGolden(t *testing.T) {
 		{"osquery-user-login", []string{"../../examples/logs/osquery.jsonl", "--rule", "osquery_unauthorized_user_login"}, 0},
 		// A shipped rule that does not fire because of its req_subkeys.
 		{"osquery-req-subkeys", []string{"--rule=osquery_crontab_modified", "../../examples/logs/osquery.jsonl"}, 0},
+		// A shipped rule whose clause fails at run time on a record that
+		// fits the schema (severity as a word: int("high")).
+		{"suricata-runtime-error", []string{"--rule", "suricata_high_severity_alert", demo + "/suricata-severity-word.jsonl"}, 0},
 		// Every shipped rule of a text log type.
 		{"sshd", []string{"../../examples/logs/auth.log"}, 0},
 		// The demo: a threshold, a let/?:/?? tree, a clause that errors at
@@ -57,7 +61,7 @@ func TestExplainGolden(t *testing.T) {
 			if code != tc.code {
 				t.Fatalf("exit %d, want %d; stderr:\n%s", code, tc.code, errOut)
 			}
-			out = createdAt.ReplaceAllString(out, `"created":"(now)"`) // the alert's time
+			out = volatile.ReplaceAllString(out, `"$1":"(fresh)"`) // the alert's id and time
 			golden := filepath.Join(demo, tc.name+".golden")
 			if *updateExplain {
 				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
@@ -89,7 +93,8 @@ func TestExplainGoldenContent(t *testing.T) {
 			"note: threshold: 3",
 			"limit: ?:  => 1",
 		},
-		"demo-disabled.golden": {"the rule is disabled (enabled: false); it would fire otherwise"},
+		"suricata-runtime-error.golden": {"did not fire: the condition failed at run time: invalid operation: int(high)", `record.alert?.severity  => "high"`, "=> not evaluated"},
+		"demo-disabled.golden":          {"the rule is disabled (enabled: false); it would fire otherwise"},
 	} {
 		data, err := os.ReadFile(filepath.Join(demo, name))
 		if err != nil {
@@ -168,6 +173,22 @@ func TestExplainCLI(t *testing.T) {
 	if err := os.WriteFile(empty, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	logs, err := os.ReadFile(absLogs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(logs)
+	zw.Close()
+	gzFile := filepath.Join(t.TempDir(), "osquery.jsonl.gz")
+	truncated := filepath.Join(t.TempDir(), "truncated.gz")
+	if err := os.WriteFile(gzFile, gz.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(truncated, gz.Bytes()[:gz.Len()/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
 	badRules := t.TempDir()
 	if err := os.WriteFile(filepath.Join(badRules, "bad.yaml"), []byte("name: bad\nlog_types: [demo:login]\ncondition: record.user ==\noutputs: [slack:x]\nseverity: low\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -192,6 +213,8 @@ func TestExplainCLI(t *testing.T) {
 		{"unknown flag", []string{"--rulez", "x", absLogs}, 2, "", "unknown flag --rulez"},
 		{"missing rules folder", []string{"--rules", filepath.Join(t.TempDir(), "none"), absLogs}, 2, "", "--rules"},
 		{"ruleset that does not lint", []string{"--schemas", demo + "/schemas", "--rules", badRules, absLogs}, 2, "", "bad.yaml:3:"},
+		{"gzip", []string{gzFile, "--rule", "osquery_unauthorized_user_login"}, 0, gzFile + ":2: osquery:differential", "14 records"},
+		{"truncated gzip", []string{truncated}, 2, "", "truncated.gz"},
 		{"help", []string{"--help"}, 0, "usage: ruleck explain", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -208,4 +231,33 @@ func clipOut(s string) string {
 		return s[:2000] + "..."
 	}
 	return s
+}
+
+// TestReadmeExplainExample keeps README's explain sample the real output.
+func TestReadmeExplainExample(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(data)
+	i := strings.Index(s, "### 5. Explain it")
+	if i < 0 {
+		t.Fatal("README has no explain section")
+	}
+	s = s[i:]
+	const fence = "\n```\nexamples/" // the sample output's opening fence
+	start := strings.Index(s, fence)
+	if start < 0 {
+		t.Fatal("the explain section has no sample output")
+	}
+	sample := s[start+len(fence)-len("examples/"):]
+	sample = sample[:strings.Index(sample, "```")]
+	code, out, errOut := ruleck(t, "explain", "../../examples/logs/osquery.jsonl", "--rule", "osquery_unauthorized_user_login")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	out = strings.ReplaceAll(out, "../../examples/", "examples/")
+	if !strings.Contains(out, sample) {
+		t.Errorf("README's explain sample is not what ruleck explain prints; it prints:\n%s", out)
+	}
 }

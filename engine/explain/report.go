@@ -70,6 +70,7 @@ type Candidate struct {
 // RuleReport explains one rule on one record.
 type RuleReport struct {
 	Name string `json:"name"`
+	// File is the rule's file, with Options.FilePrefix before it.
 	File string `json:"file"`
 	// Fired is the engine's verdict (Ruleset.EvaluateAll).
 	Fired bool `json:"fired"`
@@ -97,7 +98,8 @@ type RuleReport struct {
 	// matched: a threshold, dedup or merge window (explain keeps no state
 	// across records, so it only states the configuration).
 	Holds []string `json:"holds,omitempty"`
-	// Alert is the alert JSON the engine would send, when Fired.
+	// Alert is the alert JSON the engine would send, when Fired (its id
+	// and created are fresh on every run).
 	Alert json.RawMessage `json:"alert,omitempty"`
 
 	walked bool // the verdict of the walk (tests check it is the engine's)
@@ -122,13 +124,17 @@ type Node struct {
 	// Op is "and", "or", "not", "??", "?:" or "let" for those parents, ""
 	// otherwise.
 	Op string `json:"op,omitempty"`
-	// Expr is the clause's source, as expr prints it.
+	// Expr is the clause's source as written in the rule (or, when its
+	// text cannot be cut out of the source, as expr prints it).
 	Expr string `json:"expr"`
-	// Line and Col locate the clause's first token in File; 0 when unknown
-	// (clauses of library matchers).
+	// File is the rule file, set on the top node of a matcher or
+	// condition; the other nodes are in the same file.
 	File string `json:"file,omitempty"`
-	Line int    `json:"line,omitempty"`
-	Col  int    `json:"col,omitempty"`
+	// Line and Col locate the clause's first token in File; 0 when unknown
+	// (the clauses of a library matcher, whose top node has the position
+	// where the rule names it).
+	Line int `json:"line,omitempty"`
+	Col  int `json:"col,omitempty"`
 	// Evaluated is false for a clause the engine would not reach (short
 	// circuit, an earlier matcher false, a missing req_subkey).
 	Evaluated bool `json:"evaluated"`
@@ -182,7 +188,7 @@ func (x *Explainer) CheckRule(name string) error {
 	if s := diag.Suggest(name, names); s != "" {
 		msg += fmt.Sprintf("; did you mean %q?", s)
 	}
-	return fmt.Errorf("%w", &unknownRule{msg: msg})
+	return &unknownRule{msg: msg}
 }
 
 type unknownRule struct{ msg string }
@@ -276,8 +282,7 @@ func (x *Explainer) rule(name string, rec schema.Record, opts Options, alerts []
 	for _, a := range alerts {
 		if a.RuleName == name {
 			rep.Fired = true
-			a.ID, a.Created = "", a.Created.Truncate(0) // volatile fields stay, as the engine sends them
-			if data, err := json.Marshal(a); err == nil {
+			if data, err := json.Marshal(a); err == nil { // id and created as the engine made them
 				rep.Alert = data
 			}
 		}
@@ -296,6 +301,7 @@ func (x *Explainer) rule(name string, rec schema.Record, opts Options, alerts []
 	defer x.mu.Unlock()
 	w := &walk{x: x}
 	w.setEnv(rec, opts.Source)
+	defer rule.SetEnv(x.env, nil, nil, &rule.Source{}, nil) // do not keep the record alive
 	verdict := w.explainRule(spec, rec, &rep)
 	switch {
 	case rep.Fired:
@@ -308,6 +314,10 @@ func (x *Explainer) rule(name string, rec schema.Record, opts Options, alerts []
 		rep.Why = "the rule is disabled (enabled: false); " + verdict
 	case engineErr != nil && rep.Why == "":
 		rep.Why = "run-time error: " + errorText(engineErr)
+	case rep.Why == "" && slices.Contains(x.b.Rules.DisabledRules(), name):
+		rep.Why = "the engine skips it: its cost breaker is open after runs over its budget"
+	case rep.Why == "":
+		rep.Why = "the engine did not fire it, though its clauses hold (please report this)"
 	}
 	return rep
 }
@@ -327,6 +337,9 @@ func holds(r *rule.Rule) []string {
 	group := "all of the rule's records"
 	if len(r.DedupKeys) > 0 {
 		group = "the records with the same " + strings.Join(r.DedupKeys, ", ")
+	}
+	if r.Staged {
+		out = append(out, "staged: true: its alerts go to the staging outputs (marked \"staged\": true), not to the rule's own")
 	}
 	if r.Threshold > 1 {
 		period := r.DedupPeriod

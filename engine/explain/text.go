@@ -32,18 +32,7 @@ func (r RecordReport) WriteText(w io.Writer) error {
 	if r.LogType == "" {
 		fmt.Fprintf(bw, "%s: fits no log type: %s\n", where, r.Error)
 		if len(r.Rejected) > 0 {
-			fmt.Fprintf(bw, "  candidates, closest first:\n")
-			width := 0
-			for _, c := range r.Rejected {
-				width = max(width, len(c.LogType))
-			}
-			for _, c := range r.Rejected {
-				more := ""
-				if n := len(c.Problems) - 1; n > 0 {
-					more = fmt.Sprintf(" (+%d more)", n)
-				}
-				fmt.Fprintf(bw, "    %-*s  %s%s\n", width, c.LogType, c.Reason, more)
-			}
+			writeCandidates(bw, r.Rejected)
 		}
 		return bw.Flush()
 	}
@@ -106,7 +95,7 @@ func writeNode(w *bufio.Writer, n Node, depth int) {
 		pos = fmt.Sprintf("%d:%d", n.Line, n.Col)
 	}
 	label := clip(oneLine(n.Expr), maxExprText)
-	if n.Op != "" {
+	if n.Op != "" && len(n.Children) > 0 { // the children carry the text
 		label = n.Op
 	}
 	if n.Name != "" {
@@ -154,4 +143,58 @@ func oneLine(s string) string {
 		lines[i] = strings.TrimSpace(lines[i])
 	}
 	return strings.Join(lines, " ")
+}
+
+// writeCandidates prints each candidate and its first reason, closest
+// first; candidates sharing a reason ("not valid JSON: ...") are printed
+// once, as a group, so that a text line against many JSON types fits a
+// screen.
+func writeCandidates(w *bufio.Writer, cands []Candidate) {
+	type group struct {
+		reason string
+		names  []string
+		more   int
+	}
+	var groups []*group
+	byReason := map[string]*group{}
+	for _, c := range cands {
+		g := byReason[c.Reason]
+		if g == nil {
+			g = &group{reason: c.Reason, more: len(c.Problems) - 1}
+			byReason[c.Reason] = g
+			groups = append(groups, g)
+		}
+		g.names = append(g.names, c.LogType)
+	}
+	width := 0
+	for _, g := range groups {
+		if len(g.names) == 1 {
+			width = max(width, len(g.names[0]))
+		}
+	}
+	fmt.Fprintf(w, "  candidates, closest first:\n")
+	for _, g := range groups {
+		if len(g.names) > 1 {
+			fmt.Fprintf(w, "    %d log types: %s\n", len(g.names), g.reason)
+			line := "     "
+			for i, n := range g.names {
+				sep := " "
+				if i < len(g.names)-1 {
+					n += ","
+				}
+				if len(line)+len(sep)+len(n) > 96 {
+					fmt.Fprintln(w, line)
+					line = "     "
+				}
+				line += sep + n
+			}
+			fmt.Fprintln(w, line)
+			continue
+		}
+		more := ""
+		if g.more > 0 {
+			more = fmt.Sprintf(" (+%d more)", g.more)
+		}
+		fmt.Fprintf(w, "    %-*s  %s%s\n", width, g.names[0], g.reason, more)
+	}
 }

@@ -55,7 +55,7 @@ func checkReport(t *testing.T, where string, rep RecordReport) (rules, fired int
 		}
 		for _, n := range nodes {
 			walkNodes(n, func(n Node) {
-				if strings.HasPrefix(n.Error, "cannot ") {
+				if strings.HasPrefix(n.Error, "cannot evaluate this clause alone") || strings.HasPrefix(n.Error, "cannot parse") {
 					t.Errorf("%s: rule %s: clause %s: %s", where, rr.Name, n.Expr, n.Error)
 				}
 				if n.Evaluated && n.Error == "" && len(n.Value) == 0 {
