@@ -139,6 +139,15 @@ func runPlayground(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if pg == nil {
 		return 1
 	}
+	schemasFrom := "the embedded schemas"
+	if f.schemas != "" {
+		schemasFrom = "the schemas of " + strings.TrimSuffix(tree(f.schemas).Prefix, "/")
+	}
+	files := "files"
+	if len(pg.library) == 1 {
+		files = "file"
+	}
+	fmt.Fprintf(stderr, "streamalert playground: rules are checked with %d library %s of %s and %s\n", len(pg.library), files, strings.TrimSuffix(pg.libPrefix, "/"), schemasFrom)
 	pg.token, pg.maxBody, pg.timeout = token, f.maxBody, f.timeout
 	pg.loopback = isLoopback(f.addr)
 	shutdown, err := startListener(f.addr, pg.handler(), listenOptions{certFile: f.tlsCert, keyFile: f.tlsKey}, stderr)
@@ -192,7 +201,7 @@ func newPlayground(rulesDir, schemasDir string) (*playground, diag.List, error) 
 		}
 		pg.schemas = bundle.Tree{FS: snap, Prefix: tree(schemasDir).Prefix}
 	}
-	lib, err := libraryFiles(rules.FS)
+	lib, skipped, err := libraryFiles(rules.FS)
 	if err != nil {
 		return nil, nil, fmt.Errorf("--rules: %w", err)
 	}
@@ -200,6 +209,8 @@ func newPlayground(rulesDir, schemasDir string) (*playground, diag.List, error) 
 	b, diags := pg.load(nil)
 	// Unused matchers and lists are expected here: no rule uses them yet.
 	diags = slices.DeleteFunc(diags, func(d diag.Diagnostic) bool { return d.Severity == diag.Warning })
+	diags = append(diags, bundle.Relocate(skipped, rules.Prefix)...)
+	diags.Sort()
 	if b == nil {
 		return nil, diags, nil
 	}
@@ -231,11 +242,11 @@ func snapshotTree(fsys fs.FS) (fstest.MapFS, error) {
 // libraryFiles returns the library files of a rules tree: the rule files
 // (rule.IsRuleFile, not under a dot-folder) whose top-level keys are all
 // library keys (rule.LibraryKeys), as the rule parser decides. A file that
-// is not YAML is left out here; it is a rule file's problem, not the
-// library's.
-func libraryFiles(fsys fs.FS) (map[string][]byte, error) {
+// is not YAML cannot be told apart: it is left out, with a warning saying
+// so (skipped).
+func libraryFiles(fsys fs.FS) (lib map[string][]byte, skipped diag.List, err error) {
 	out := map[string][]byte{}
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+	err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -253,7 +264,13 @@ func libraryFiles(fsys fs.FS) (map[string][]byte, error) {
 			return err
 		}
 		var doc yaml.Node
-		if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		if err := yaml.Unmarshal(data, &doc); err != nil {
+			d := diag.YAMLSyntax(p, err)
+			d.Severity, d.Message = diag.Warning, "not read as a library file: "+d.Message
+			skipped = append(skipped, d)
+			return nil
+		}
+		if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
 			return nil
 		}
 		top := doc.Content[0].Content
@@ -268,7 +285,7 @@ func libraryFiles(fsys fs.FS) (map[string][]byte, error) {
 		out[p] = data
 		return nil
 	})
-	return out, err
+	return out, skipped, err
 }
 
 // load checks src (nil: no rule) with the library and schemas through

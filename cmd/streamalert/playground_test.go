@@ -431,8 +431,17 @@ func TestPlaygroundRulesDir(t *testing.T) {
 		"lib/kinds.yaml": "lists:\n  bad_kinds: [alpha]\n",
 		"alpha.yaml":     testRule("kind_alpha", "alpha"),
 	})
+	writeFile(t, filepath.Join(rules, "broken.yaml"), "name: [unclosed\n")
 	s := startPlayground(t, "--rules", filepath.Join(rules, "..", filepath.Base(rules)), "--addr", "127.0.0.1:0", "--schemas", schemas)
 	base := s.listenAddr()
+	for _, want := range []string{
+		filepath.Join(rules, "broken.yaml") + ":1:1: warning: not read as a library file: did not find expected ',' or ']' [yaml-syntax]\n",
+		"rules are checked with 1 library file of " + rules + " and the schemas of " + schemas + "\n",
+	} {
+		if !strings.Contains(s.stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, s.stderr.String())
+		}
+	}
 	rule := "name: kind_listed\nlog_types: [test:event]\ncondition: record.kind in lists.bad_kinds\n"
 	_, body := postCheck(t, base, checkBody(t, rule, event("alpha", 1)), nil)
 	r := decodeCheck(t, body)
