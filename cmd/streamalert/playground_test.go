@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -458,5 +459,24 @@ func TestPlaygroundRulesDir(t *testing.T) {
 	_, body = postCheck(t, base, checkBody(t, testRule("kind_alpha", "alpha"), event("alpha", 1)), nil)
 	if r := decodeCheck(t, body); len(r.Diagnostics.Errors()) != 0 || len(r.Alerts) != 1 {
 		t.Errorf("got %s", body)
+	}
+}
+
+// TestPlaygroundTLS: --tls-cert/--tls-key serve the page and the API over
+// HTTPS, as run --listen does.
+func TestPlaygroundTLS(t *testing.T) {
+	certFile, keyFile, pool := selfSigned(t)
+	s := startPlayground(t, "--addr", "127.0.0.1:0", "--tls-cert", certFile, "--tls-key", keyFile)
+	s.waitStderr(0, `listening on https://\S+`)
+	base := regexp.MustCompile(`listening on (https://\S+)`).FindStringSubmatch(s.stderr.String())[1]
+	client := &http.Client{Timeout: waitFor, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	resp, err := client.Post(base+"/api/check", "application/json", strings.NewReader(checkBody(t, playgroundRule("hostIdentifier"), playgroundRecord("mallory"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || len(decodeCheck(t, string(body)).Alerts) != 1 {
+		t.Fatalf("%d %s", resp.StatusCode, body)
 	}
 }
