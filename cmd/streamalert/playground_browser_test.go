@@ -94,6 +94,14 @@ func TestPlaygroundBrowser(t *testing.T) {
 		document.getElementById("status").dataset.state === "quiet" &&
 		document.querySelector("#explain .rule-head.quiet").textContent === "playground_unknown_user does not fire"`)
 	screenshot(t, ctx, "playground-quiet.png")
+
+	// Tab indents in the editor; Escape, then Tab, moves on.
+	step("tab at the end of the rule", chromedp.Focus(chromedp.CSS("#rule")),
+		chromedp.Evaluate[chromedp.Void](`(() => { const a = document.getElementById("rule"); a.setSelectionRange(a.value.length, a.value.length); })()`),
+		chromedp.KeyEvent(kb.Tab))
+	waitJS("two spaces", `document.getElementById("rule").value.endsWith("severity: high\n  ") && document.activeElement.id === "rule"`)
+	step("escape, tab", chromedp.KeyEvent(kb.Escape), chromedp.KeyEvent(kb.Tab))
+	waitJS("focus moved on", `document.activeElement.id !== "rule" && document.getElementById("rule").value.endsWith("severity: high\n  ")`)
 }
 
 // browserContext starts a headless Chromium for the test; its tabs are

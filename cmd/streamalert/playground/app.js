@@ -85,6 +85,16 @@
       const inner = marks.firstChild;
       if (inner) inner.style.transform = "translate(" + -area.scrollLeft + "px," + -area.scrollTop + "px)";
     }
+    // Tab indents (YAML wants spaces); Escape, then Tab, leaves the editor.
+    let escaped = false;
+    area.addEventListener("keydown", (e) => {
+      if (e.key === "Escape") { escaped = true; return; }
+      if (e.key === "Tab" && !escaped && !e.shiftKey && !e.altKey && !e.ctrlKey && !e.metaKey) {
+        e.preventDefault();
+        document.execCommand("insertText", false, "  "); // keeps undo working
+      }
+      escaped = false;
+    });
     area.addEventListener("scroll", sync);
     area.addEventListener("input", render);
     render();
