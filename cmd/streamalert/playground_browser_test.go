@@ -102,6 +102,15 @@ func TestPlaygroundBrowser(t *testing.T) {
 	waitJS("two spaces", `document.getElementById("rule").value.endsWith("severity: high\n  ") && document.activeElement.id === "rule"`)
 	step("escape, tab", chromedp.KeyEvent(kb.Escape), chromedp.KeyEvent(kb.Tab))
 	waitJS("focus moved on", `document.activeElement.id !== "rule" && document.getElementById("rule").value.endsWith("severity: high\n  ")`)
+
+	// Both panes emptied: the result goes back to how the page started.
+	for _, id := range []string{"#rule", "#record"} {
+		step("empty "+id, chromedp.Focus(chromedp.CSS(id)),
+			chromedp.Evaluate[chromedp.Void](`document.activeElement.select()`), chromedp.KeyEvent(kb.Backspace))
+	}
+	waitJS("an empty result", `document.getElementById("status").dataset.state === "idle" &&
+		document.querySelector("#diagnostics li.none").textContent === "nothing checked yet" &&
+		document.querySelector("#alerts pre") === null && document.querySelector("#rule-editor .marks .line") === null`)
 }
 
 // browserContext starts a headless Chromium for the test; its tabs are

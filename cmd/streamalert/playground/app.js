@@ -14,6 +14,7 @@
   const resultEl = $("result");
   const tokenBox = $("token-box");
   const tokenInput = $("token");
+  const EMPTY_RESULT = resultEl.innerHTML;
 
   // The token, when the server needs one: from the address (#token=...,
   // never sent to the server as part of a URL) or typed into the page.
@@ -141,6 +142,8 @@
     if (inflight) inflight.abort();
     inflight = new AbortController();
     if (ruleArea.value.trim() === "" && recordArea.value.trim() === "") {
+      resultEl.innerHTML = EMPTY_RESULT; // the page's own markup, as loaded
+      ruleEditor.mark([]);
       setStatus("idle", "type a rule and a record");
       return;
     }
@@ -251,6 +254,7 @@
     const ex = $("explain");
     ex.textContent = "";
     if (r.explain) renderExplain(ex, r.explain);
+    else if (r.explain_error) ex.appendChild(el("p", "bad", "explain failed: " + r.explain_error));
     else if (errors) ex.appendChild(el("p", "none", "fix the rule's errors to see why it fires or not"));
     else if (!recordArea.value.trim()) ex.appendChild(el("p", "none", "paste a record to see why the rule fires or not"));
     else ex.appendChild(el("p", "none", "nothing to explain: the record did not classify as a log type of the rule"));
