@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -466,7 +467,7 @@ func TestPlaygroundRulesDir(t *testing.T) {
 // HTTPS, as run --listen does.
 func TestPlaygroundTLS(t *testing.T) {
 	certFile, keyFile, pool := selfSigned(t)
-	s := startPlayground(t, "--addr", "127.0.0.1:0", "--tls-cert", certFile, "--tls-key", keyFile)
+	s := startPlayground(t, "--addr=127.0.0.1:0", "--tls-cert="+certFile, "--tls-key", keyFile)
 	s.waitStderr(0, `listening on https://\S+`)
 	base := regexp.MustCompile(`listening on (https://\S+)`).FindStringSubmatch(s.stderr.String())[1]
 	client := &http.Client{Timeout: waitFor, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
@@ -478,5 +479,43 @@ func TestPlaygroundTLS(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || len(decodeCheck(t, string(body)).Alerts) != 1 {
 		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+}
+
+// TestPlaygroundShippedFolders serves the repository's own rules.d and
+// schemas, named relative to the working directory as a user in a checkout
+// would: the shipped library is there and a copy of a shipped rule checks
+// clean and fires on the shipped sample.
+func TestPlaygroundShippedFolders(t *testing.T) {
+	s := startPlayground(t, "--schemas", "../../schemas/", "--addr", "127.0.0.1:0", "--rules", "../../rules.d")
+	base := s.listenAddr()
+	libs, _ := filepath.Glob("../../rules.d/lib/*.yaml")
+	if want := fmt.Sprintf("rules are checked with %d library files of ../../rules.d and the schemas of ../../schemas\n", len(libs)); len(libs) == 0 || !strings.Contains(s.stderr.String(), want) {
+		t.Errorf("stderr lacks %q:\n%s", want, s.stderr.String())
+	}
+	rule, err := os.ReadFile("../../rules.d/osquery/osquery_unauthorized_user_login.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	samples, err := os.ReadFile("../../examples/logs/osquery.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fired int
+	for _, line := range strings.Split(strings.TrimSpace(string(samples)), "\n") {
+		_, body := postCheck(t, base, checkBody(t, string(rule), line), nil)
+		r := decodeCheck(t, body)
+		if len(r.Diagnostics) != 0 || len(r.Tests) == 0 {
+			t.Fatalf("a shipped rule: %s", body)
+		}
+		for _, tc := range r.Tests {
+			if !tc.Passed {
+				t.Errorf("test %q fails: %+v", tc.Description, tc)
+			}
+		}
+		fired += len(r.Alerts)
+	}
+	if fired == 0 {
+		t.Error("the shipped rule fired on none of the shipped osquery samples")
 	}
 }
