@@ -37,9 +37,10 @@ const playgroundUsage = `usage: streamalert playground [flags]
 
 Serves the rule playground, a web page with three panes: a rule's YAML, a
 record (JSON or a raw line), and the result: the lint diagnostics at their
-line:col, the log type the record classifies as (or why it fits none), the
-explain tree and the alerts the rule would send. The page re-checks as you
-type. The rule is checked together with the library files (matchers, lists)
+line:col, the results of the rule's own tests, the log type the record
+classifies as (or why it fits none), the explain tree and the alerts the
+rule would send. The page re-checks as you type; POST /api/check is the
+same check for scripts (README: Rule playground). The rule is checked together with the library files (matchers, lists)
 of --rules and the --schemas, as streamalert run loads rules; both are read
 once, at start-up. Runs until interrupted (SIGINT/SIGTERM).
 
