@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"crypto/subtle"
 	"crypto/tls"
 	"encoding/json"
 	"errors"
@@ -143,28 +142,8 @@ func bodiless(next http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// auth requires the bearer token when one is set, comparing in constant
-// time so the token cannot be guessed byte by byte from response times.
-// It runs before any of the body is read; a refused request's connection
-// is closed ("Connection: close" also stops the server from draining the
-// body), so an unauthenticated client cannot hold a connection by sending
-// its body slowly.
-func (s *logServer) auth(next http.HandlerFunc) http.HandlerFunc {
-	if s.token == nil {
-		return next
-	}
-	return func(w http.ResponseWriter, r *http.Request) {
-		h := r.Header.Get("Authorization")
-		const prefix = "Bearer "
-		if len(h) < len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) ||
-			subtle.ConstantTimeCompare([]byte(strings.TrimSpace(h[len(prefix):])), s.token) != 1 {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="streamalert"`)
-			refuse(w, http.StatusUnauthorized, "missing or wrong bearer token")
-			return
-		}
-		next(w, r)
-	}
-}
+// auth requires the bearer token when one is set (requireToken).
+func (s *logServer) auth(next http.HandlerFunc) http.HandlerFunc { return requireToken(s.token, next) }
 
 // errTooManyRecords stops reading a request body at its record limit.
 var errTooManyRecords = errors.New("too many records")

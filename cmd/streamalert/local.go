@@ -112,8 +112,10 @@ func (f *localFlags) check(inputs []string) error {
 	if f.listen == "" && (f.tlsCert != "" || f.insecureNoAuth) {
 		return fmt.Errorf("--tls-cert, --tls-key and --insecure-no-auth need --listen")
 	}
-	if f.listen != "" && f.tokenFile == "" && !f.insecureNoAuth && !isLoopback(f.listen) {
-		return fmt.Errorf("--listen %s accepts connections from other hosts: give --token-file (clients then send \"Authorization: Bearer TOKEN\"), listen on a loopback address such as 127.0.0.1:PORT, or pass --insecure-no-auth", f.listen)
+	if f.listen != "" {
+		if err := checkListenAuth("--listen", f.listen, f.tokenFile, f.insecureNoAuth); err != nil {
+			return err
+		}
 	}
 	if f.follow {
 		for _, in := range inputs {

@@ -5,6 +5,7 @@
 //	streamalert output test SERVICE:DESCRIPTOR --config FILE
 //	streamalert rules push --bucket B [--prefix P] [--rules DIR] ...   check, then upload rules to S3
 //	streamalert bench [--quick] [--format text|json]   end-to-end throughput of run on generated data
+//	streamalert playground [--addr 127.0.0.1:8088] [--rules DIR] [--schemas DIR]   the rule playground web page
 //
 // INPUT is a file, a folder (read recursively) or "-" for standard input.
 // With no --rules or --schemas the embedded defaults serve.
@@ -36,6 +37,7 @@ const usage = `usage:
   streamalert output test SERVICE:DESCRIPTOR [--config FILE]
   streamalert rules push --bucket B [--prefix P] [--rules DIR] [--schemas DIR] [--config FILE]
   streamalert bench [--quick] [--format text|json] [--only NAME,...]
+  streamalert playground [--addr 127.0.0.1:8088] [--rules DIR] [--schemas DIR]   the rule playground web page
   streamalert --version
 
 INPUT is a file, a folder (read recursively) or - for standard input (read line by line).
@@ -63,6 +65,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runRules(ctx, args[1:], stdout, stderr)
 	case "bench":
 		return runBench(ctx, args[1:], stdout, stderr)
+	case "playground":
+		return runPlayground(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -70,7 +74,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintln(stdout, cli.Version("streamalert"))
 		return 0
 	default:
-		fmt.Fprintf(stderr, "streamalert: %s\n%s", cli.UnknownCommand(args[0], []string{"run", "classify", "output", "rules", "bench", "version", "help"}), usage)
+		fmt.Fprintf(stderr, "streamalert: %s\n%s", cli.UnknownCommand(args[0], []string{"run", "classify", "output", "rules", "bench", "playground", "version", "help"}), usage)
 		return 2
 	}
 }
