@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,7 +12,8 @@ import (
 	"testing"
 )
 
-var updateExplain = flag.Bool("update", false, "rewrite testdata/explain/*.golden from the current output")
+// updateExplain is the package's -update flag (declared in schema_test.go).
+var updateExplain = update
 
 // ruleck runs the command in-process and returns its exit code and output.
 func ruleck(t *testing.T, args ...string) (code int, stdout, stderr string) {

@@ -14,7 +14,7 @@ import (
 	"github.com/streamalert-go/streamalert/engine/lint/jsonschema"
 )
 
-var update = flag.Bool("update", false, "rewrite engine/lint/jsonschema/*.schema.json from `ruleck schema`")
+var update = flag.Bool("update", false, "rewrite the golden files: engine/lint/jsonschema/*.schema.json and testdata/explain/*.golden")
 
 // schemaDir is where the generated schemas are kept.
 const schemaDir = "../../engine/lint/jsonschema"
