@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/expr-lang/expr/vm"
@@ -20,6 +21,39 @@ type evalState struct {
 	mark  []bool         // per rule of the log type: may fire (its guard holds)
 	norm  map[string]any // the record's normalized values, boxed (see rule.BoxNormalized)
 	cost  *rule.Budget   // env's budget, reset before each run (see resetBudget)
+	keys  []pathKeyState // per prefix-guard path of the log type: its value in this record
+	cand  []int32        // the marked rules, to clear only them
+}
+
+// usePrefixGuards is false only in tests comparing evaluation with and
+// without prefix guards.
+var usePrefixGuards = true
+
+// pathKeyState is one guard path's value in the record being evaluated,
+// read at most once per record.
+type pathKeyState struct {
+	read, ok, walked bool
+	key              any
+}
+
+// preGuardsFail reports whether one of trr's prefix guards is false on data,
+// in their order, before any that expr might fail on (a path that cannot be
+// walked stops the check: the rule runs and reports what expr makes of it).
+func (st *evalState) preGuardsFail(tr *typeRules, trr *typeRule, data map[string]any) bool {
+	for _, g := range trr.pre {
+		ks := &st.keys[g.path]
+		if !ks.read {
+			ks.key, ks.ok, ks.walked = keyAt(data, tr.paths[g.path])
+			ks.read = true
+		}
+		if !ks.walked {
+			return false // expr may fail here: the rule runs and says so
+		}
+		if !ks.ok || !g.holds(ks.key) {
+			return true
+		}
+	}
+	return false
 }
 
 const (
@@ -60,13 +94,16 @@ func (rs *Ruleset) EvaluateAll(rec schema.Record, src Source) (alerts []Alert, r
 	cache := st.cache[:tr.matchers]
 	clear(cache)
 	mark := st.mark[:len(tr.rules)]
-	clear(mark)
-	tr.candidates(rec.Data, mark)
-	for i := range tr.rules {
-		if !mark[i] {
+	st.cand = tr.candidates(rec.Data, mark, st.cand[:0])
+	slices.Sort(st.cand) // rules run in their order, whatever the index found first
+	keys := st.keys[:len(tr.paths)]
+	clear(keys)
+	for _, i := range st.cand {
+		mark[i] = false // cleared for the next record as we go
+		trr := &tr.rules[i]
+		if usePrefixGuards && len(trr.pre) > 0 && st.preGuardsFail(tr, trr, rec.Data) {
 			continue
 		}
-		trr := &tr.rules[i]
 		if trr.r.breaker.open.Load() {
 			continue // disabled for costing too much (see breaker)
 		}

@@ -53,13 +53,13 @@ func conjunctGuard(n ast.Node, lists map[string]*rule.List) (guard, bool) {
 	}
 	switch b.Operator {
 	case "==":
-		if p, ok := recordPath(b.Left); ok {
-			if v, ok := constKey(b.Right); ok {
+		if p, def, ok := guardOperand(b.Left); ok {
+			if v, ok := constKey(b.Right); ok && (def == nil || def != v) {
 				return guard{path: p, values: []any{v}}, true
 			}
 		}
-		if p, ok := recordPath(b.Right); ok {
-			if v, ok := constKey(b.Left); ok {
+		if p, def, ok := guardOperand(b.Right); ok {
+			if v, ok := constKey(b.Left); ok && (def == nil || def != v) {
 				return guard{path: p, values: []any{v}}, true
 			}
 		}
@@ -99,6 +99,43 @@ func conjunctGuard(n ast.Node, lists map[string]*rule.List) (guard, bool) {
 		return g, len(g.values) > 0
 	}
 	return guard{}, false
+}
+
+// guardOperand returns the path of record.a.b, or of (record.a.b ?? D)
+// with D a string or integer literal (def): compared with a constant other
+// than D, the default never equals it, so the path's value must.
+func guardOperand(n ast.Node) (path []string, def any, ok bool) {
+	if b, isBin := n.(*ast.BinaryNode); isBin && b.Operator == "??" {
+		p, ok := recordPath(b.Left)
+		if !ok {
+			return nil, nil, false
+		}
+		d, ok := constKey(b.Right)
+		return p, d, ok
+	}
+	p, ok := recordPath(n)
+	return p, nil, ok
+}
+
+// prefixGuards returns the guards among the first conjuncts of src's
+// top-level && chain, up to the first conjunct that is not one. These run
+// first and cannot fail (a path through a value that is not a mapping is
+// not judged, see keyAt), so when one of them is false the condition is
+// false without any other part of it having run.
+func prefixGuards(src string, lists map[string]*rule.List) []guard {
+	tree, err := parser.Parse(src)
+	if err != nil {
+		return nil
+	}
+	var out []guard
+	for _, n := range conjuncts(tree.Node, nil) {
+		g, ok := conjunctGuard(n, lists)
+		if !ok {
+			break
+		}
+		out = append(out, g)
+	}
+	return out
 }
 
 // constKey returns the value of a string or integer literal as a guard key.
@@ -223,8 +260,9 @@ func pathKey(p []string) string {
 // keyAt returns the value at path in data as a guard key: a string, or an
 // int64 for any number with an integral value (expr's == compares numbers
 // across int64 and float64). walked is false when a step before the last is
-// not a mapping: expr may raise an error there (record.missing.x), which the
-// rule must still report, so its rules run.
+// not a mapping, or the value is a list or a mapping: expr may raise an
+// error there (record.missing.x, a list `in` a list), which the rule must
+// still report, so its rules run.
 func keyAt(data map[string]any, path []string) (key any, ok, walked bool) {
 	m := data
 	for _, k := range path[:len(path)-1] {
@@ -241,27 +279,39 @@ func keyAt(data map[string]any, path []string) (key any, ok, walked bool) {
 		if i := int64(x); float64(i) == x {
 			return i, true, true
 		}
+	case []any, map[string]any:
+		// expr's `in` fails on a list or map operand: the rule must run to
+		// report it.
+		return nil, false, false
 	}
 	return nil, false, true
 }
 
-// candidates marks in mark (len(tr.rules), cleared) the rules that may fire
-// on data: every unguarded rule and every rule whose guard holds.
-func (tr *typeRules) candidates(data map[string]any, mark []bool) {
+// candidates appends to cand, once each, the rules that may fire on data:
+// every unguarded rule and every rule whose guard holds. mark (len(tr.rules),
+// all false) records which are in cand; the caller clears the marks of cand.
+func (tr *typeRules) candidates(data map[string]any, mark []bool, cand []int32) []int32 {
+	add := func(i int32) {
+		if !mark[i] {
+			mark[i] = true
+			cand = append(cand, i)
+		}
+	}
 	for _, i := range tr.always {
-		mark[i] = true
+		add(i)
 	}
 	for _, g := range tr.groups {
 		k, ok, walked := keyAt(data, g.path)
 		switch {
 		case !walked:
 			for _, i := range g.all {
-				mark[i] = true
+				add(i)
 			}
 		case ok:
 			for _, i := range g.rules[k] {
-				mark[i] = true
+				add(i)
 			}
 		}
 	}
+	return cand
 }

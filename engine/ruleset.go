@@ -71,6 +71,7 @@ type Ruleset struct {
 	newEnv   func() map[string]any
 	maxMatch int // most distinct matchers of one log type: size of the cache
 	maxRules int // most rules of one log type: size of the candidate marks
+	maxPaths int // most prefix-guard paths of one log type
 	pool     sync.Pool
 }
 
@@ -88,6 +89,9 @@ type compiledRule struct {
 	context map[string]any
 
 	guard *guard // a necessary condition checked by index, nil when none
+	// pre are the guards the condition starts with (see prefixGuards), for
+	// a rule without matchers: any false one skips the rule unrun.
+	pre []guard
 	// readsNormalized: the condition or a matcher names `normalized`, so
 	// evaluation must box the record's normalized values; normNames are the
 	// types read by name (normalized.X), present in the environment even
@@ -124,11 +128,30 @@ type typeRules struct {
 
 	readsNormalized bool     // some rule or matcher names `normalized`
 	normNames       []string // the normalized types they read by name
+
+	paths [][]string // the record paths the rules' prefix guards read
 }
 
 type typeRule struct {
 	r   *compiledRule
 	idx []int // cache slot of each of r.matchers for this log type
+	pre []preGuard
+}
+
+// preGuard is one of a rule's prefix guards with its path numbered among
+// the log type's guard paths (typeRules.paths), so that each path is read
+// once per record whatever the number of rules testing it.
+type preGuard struct {
+	path   int
+	one    any          // the value, when there is one
+	values map[any]bool // the values, when there are several
+}
+
+func (g preGuard) holds(k any) bool {
+	if g.values != nil {
+		return g.values[k]
+	}
+	return k == g.one
 }
 
 // Build parses every rule and library file in rules, resolves log types and
@@ -193,7 +216,7 @@ func BuildLibrary(lib *rule.Library, diags diag.List, opts Options) (*Ruleset, d
 		}
 		cr.cond = pr.cond
 		ms := pr.matchers
-		cr.guard = pr.guard
+		cr.guard, cr.pre = pr.guard, pr.pre
 		if r.Condition != nil {
 			cr.noteNormalized(r.Condition.Source)
 		}
@@ -228,7 +251,8 @@ func BuildLibrary(lib *rule.Library, diags diag.List, opts Options) (*Ruleset, d
 	}
 	rs.index()
 	rs.pool.New = func() any {
-		return &evalState{env: rs.newEnv(), cache: make([]uint8, rs.maxMatch), mark: make([]bool, rs.maxRules), norm: map[string]any{}}
+		return &evalState{env: rs.newEnv(), cache: make([]uint8, rs.maxMatch), mark: make([]bool, rs.maxRules), norm: map[string]any{},
+			keys: make([]pathKeyState, rs.maxPaths)}
 	}
 	return rs, diags
 }
@@ -239,6 +263,7 @@ type rulePrograms struct {
 	cond     *vm.Program
 	matchers []*rule.Matcher // the rule's matchers, local or from the library
 	guard    *guard
+	pre      []guard
 	diags    diag.List
 }
 
@@ -274,6 +299,9 @@ func compileRules(c *rule.Compiler, lib *rule.Library) []rulePrograms {
 				}
 				if g, ok := ruleGuard(r, pr.matchers, lib.Lists); ok {
 					pr.guard = &g
+				}
+				if r.Condition != nil && len(r.Matchers) == 0 {
+					pr.pre = prefixGuards(r.Condition.Source, lib.Lists)
 				}
 			}
 		})
@@ -412,6 +440,8 @@ func (rs *Ruleset) index() {
 			}
 		}
 		tr.matchers = len(slot)
+		tr.numberPrefixGuards()
+		rs.maxPaths = max(rs.maxPaths, len(tr.paths))
 		rs.maxMatch = max(rs.maxMatch, tr.matchers)
 		rs.maxRules = max(rs.maxRules, len(tr.rules))
 		tr.buildGuards()
@@ -488,4 +518,31 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// numberPrefixGuards numbers the paths of the rules' prefix guards.
+func (tr *typeRules) numberPrefixGuards() {
+	ids := map[string]int{}
+	for i := range tr.rules {
+		trr := &tr.rules[i]
+		for _, g := range trr.r.pre {
+			key := pathKey(g.path)
+			id, ok := ids[key]
+			if !ok {
+				id = len(tr.paths)
+				ids[key] = id
+				tr.paths = append(tr.paths, g.path)
+			}
+			pg := preGuard{path: id}
+			if len(g.values) == 1 {
+				pg.one = g.values[0]
+			} else {
+				pg.values = map[any]bool{}
+				for _, v := range g.values {
+					pg.values[v] = true
+				}
+			}
+			trr.pre = append(trr.pre, pg)
+		}
+	}
 }

@@ -269,8 +269,9 @@ func cloudtrailEvent(r *rand.Rand, i int) []byte {
 // Rules writes n generated osquery detections into dir, one file each, plus
 // a library file of the lists they share. Each is shaped like a real
 // detection: an equality on the query name (spread over QueryNames names,
-// so about n/QueryNames rules reach each record) and two to four clauses
-// among `in` lists, in_cidr, matches and any over normalized values.
+// so about n/QueryNames rules reach each record), one selective clause and
+// one to three more among `in` lists, in_cidr, matches and any over
+// normalized values.
 func Rules(dir string, n int, seed uint64) error {
 	if err := os.MkdirAll(filepath.Join(dir, "lib"), 0o755); err != nil {
 		return err
@@ -294,7 +295,7 @@ func Rules(dir string, n int, seed uint64) error {
 			return fmt.Sprintf(`in_cidr(record.columns.host ?? "", ["203.0.%d.0/24", "198.51.100.0/24"])`, i%256)
 		},
 		func(i int) string {
-			return fmt.Sprintf(`(record.columns.cmdline ?? "") matches "(curl|wget) .*%d"`, i%97)
+			return fmt.Sprintf(`(record.columns.cmdline ?? "") matches "(curl|wget) .*/stage%d/"`, i%97)
 		},
 		func(i int) string { return fmt.Sprintf(`any(normalized.userName, # == %q)`, pick(r, users)) },
 		func(i int) string { return fmt.Sprintf(`record.hostIdentifier == %q`, pick(r, hosts)) },
@@ -302,9 +303,18 @@ func Rules(dir string, n int, seed uint64) error {
 		func(i int) string { return fmt.Sprintf(`(record.columns.uid ?? "") == "%d"`, r.IntN(1100)) },
 		func(i int) string { return `(record.columns.port ?? "") in lists.bench_bad_ports` },
 	}
+	// Every rule has one selective clause (a rare user on a given host, a
+	// uid, an address range, a command line), as real detections do: a set
+	// of 100 rules reaching a record fires about once.
+	selective := []func(i int) string{
+		func(i int) string {
+			return fmt.Sprintf(`record.columns.user in [%q, "svc-%d"] and record.hostIdentifier == %q`, pick(r, users), i, pick(r, hosts))
+		},
+		clauses[8], clauses[3], clauses[4],
+	}
 	for i := range n {
-		k := 2 + r.IntN(3)
-		parts := []string{fmt.Sprintf(`record.name == %q`, QueryName(i))}
+		k := 1 + r.IntN(3)
+		parts := []string{fmt.Sprintf(`record.name == %q`, QueryName(i)), selective[r.IntN(len(selective))](i)}
 		for _, j := range r.Perm(len(clauses))[:k] {
 			parts = append(parts, clauses[j](i))
 		}

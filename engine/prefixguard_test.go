@@ -1,0 +1,106 @@
+package engine_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/streamalert-go/streamalert/engine"
+	"github.com/streamalert-go/streamalert/engine/schema"
+	rulesd "github.com/streamalert-go/streamalert/rules.d"
+	"github.com/streamalert-go/streamalert/schemas"
+)
+
+// TestPrefixGuardsChangeNothing evaluates records with and without the
+// prefix-guard pruning: the alerts (rule names, in order) and the rule
+// errors must be the same. Rules: the shipped pack on every example log, and
+// generated rules whose conditions start with every guard form (==, in a
+// list, in lists.X, (x ?? "") ==) on osquery-shaped records that include the
+// awkward cases: the path missing, null, a number, a list, through a value
+// that is not a mapping.
+func TestPrefixGuardsChangeNothing(t *testing.T) {
+	set, diags := schema.Load(schemas.FS)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	files := fstest.MapFS{"lib/l.yaml": {Data: []byte("lists:\n  users: [alice, bob, \"7\"]\n")}}
+	forms := []string{
+		`record.columns.user == "alice"`, `"bob" == record.columns.user`, `record.columns.user in ["alice", "mallory"]`,
+		`record.columns.user in lists.users`, `(record.columns.uid ?? "") == "0"`, `(record.columns.uid ?? "0") == "0"`,
+		`record.columns.uid == 7`, `record.hostIdentifier == "h1"`, `record.columns.nested.x == "y"`,
+	}
+	tails := []string{`true`, `int(record.columns.uid) > 5`, `record.columns.cmdline matches "curl"`, `len(record.columns.user) > 3`}
+	n := 0
+	for i, a := range forms {
+		for j, b := range forms {
+			for k, tail := range tails {
+				src := fmt.Sprintf("name: g_%d_%d_%d\ndescription: generated\nlog_types: [osquery:differential]\ncondition: |\n  %s and %s and %s\nseverity: low\n", i, j, k, a, b, tail)
+				files[fmt.Sprintf("g_%d_%d_%d.yaml", i, j, k)] = &fstest.MapFile{Data: []byte(src)}
+				n++
+			}
+		}
+	}
+	gen, diags := engine.Build(files, engine.Options{Schemas: set})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	shippedRules, diags := engine.Build(rulesd.FS, engine.Options{Schemas: set})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	c := schema.NewClassifier(set)
+	var recs []schema.Record
+	cols := []string{`{"user":"alice","uid":"0","cmdline":"curl x"}`, `{"user":"bob","uid":7}`, `{"user":"mallory","uid":"12"}`,
+		`{"uid":null}`, `{"user":["alice"],"nested":"flat"}`, `{"user":"alice","nested":{"x":"y"},"uid":"9"}`, `{}`}
+	for _, col := range cols {
+		for _, host := range []string{"h1", "h2"} {
+			line := fmt.Sprintf(`{"name":"q","hostIdentifier":%q,"calendarTime":"t","unixTime":1,"columns":%s,"action":"added"}`, host, col)
+			rs, err := c.Classify([]byte(line), nil)
+			if err != nil {
+				t.Fatalf("%s: %v", line, err)
+			}
+			recs = append(recs, rs...)
+		}
+	}
+	logs, _ := filepath.Glob(filepath.Join("..", "examples", "logs", "*"))
+	for _, f := range logs {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			if rs, err := c.Classify([]byte(line), nil); err == nil {
+				recs = append(recs, rs...)
+			}
+		}
+	}
+	fired := 0
+	for _, rs := range []*engine.Ruleset{gen, shippedRules} {
+		for _, rec := range recs {
+			engine.SetPrefixGuards(true)
+			a1, e1 := rs.EvaluateAll(rec, engine.Source{})
+			engine.SetPrefixGuards(false)
+			a2, e2 := rs.EvaluateAll(rec, engine.Source{})
+			engine.SetPrefixGuards(true)
+			if !slices.Equal(names(a1), names(a2)) || len(e1) != len(e2) {
+				t.Errorf("%s record %v: with prefix guards %v (%d errors), without %v (%d errors)", rec.Type.Name, rec.Data, names(a1), len(e1), names(a2), len(e2))
+			}
+			fired += len(a1)
+		}
+	}
+	if fired < 50 {
+		t.Fatalf("only %d alerts over %d generated rules: the comparison checked little", fired, n)
+	}
+}
+
+func names(as []engine.Alert) []string {
+	var out []string
+	for _, a := range as {
+		out = append(out, a.RuleName)
+	}
+	return out
+}
