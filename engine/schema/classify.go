@@ -126,6 +126,8 @@ func (c *Classifier) Classify(raw []byte, cands []*LogType) ([]Record, error) {
 // input is one raw record, decoded as JSON at most once for all candidates.
 type input struct {
 	raw     []byte
+	str     string // raw as a string (see text)
+	hasText bool
 	decoded bool
 	doc     any
 	docErr  error
@@ -151,6 +153,14 @@ func (in *input) isJSONDocument() bool {
 // usePrefilter is false only in tests that compare classification with and
 // without the prefilter.
 var usePrefilter = true
+
+// text is the record as a string, converted once for every text parser.
+func (in *input) text() string {
+	if !in.hasText {
+		in.str, in.hasText = string(in.raw), true
+	}
+	return in.str
+}
 
 // startsObject reports whether b starts (after white space) with '{'.
 func startsObject(b []byte) bool {
@@ -255,7 +265,7 @@ func (t *LogType) parse(in *input, mode checkMode) ([]map[string]any, *check) {
 			chk.fatal("a JSON document, not %s text", t.Parser)
 			return nil, chk
 		}
-		if m := textParse(t, string(in.raw), chk); m != nil {
+		if m := textParse(t, in.text(), chk); m != nil {
 			recs = append(recs, t.finish(m, nil, chk))
 		}
 	}

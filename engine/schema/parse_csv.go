@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // splitCSV splits one CSV line into fields. delim and quote default to ',' and '"' when 0; escape 0 means no escape character.
@@ -32,7 +33,17 @@ func splitCSV(line string, delim, quote, escape rune) ([]string, error) {
 	if line == "" {
 		return nil, errors.New("csv: empty line")
 	}
+	// Most lines quote nothing: their fields are the text between
+	// delimiters, cut from the line without copying.
+	if !strings.ContainsRune(line, quote) && (escape == 0 || !strings.ContainsRune(line, escape)) && utf8.ValidString(line) {
+		return strings.Split(line, string(delim)), nil
+	}
+	return splitCSVQuoted(line, delim, quote, escape)
+}
 
+// splitCSVQuoted is splitCSV's general case (after the checks and the
+// trimming), rune by rune.
+func splitCSVQuoted(line string, delim, quote, escape rune) ([]string, error) {
 	const (
 		startField = iota
 		inField

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 func init() { textParsers["spaced"] = spacedRecord }
@@ -20,6 +21,31 @@ func init() { textParsers["spaced"] = spacedRecord }
 // quote or bracket is an error naming its column (1-based, in runes).
 func splitSpaced(line string) ([]string, error) {
 	line = trimLineEnd(line)
+	// Without quotes or brackets the fields are the words between spaces,
+	// cut from the line without copying.
+	if !strings.ContainsAny(line, "\"[") && utf8.ValidString(line) {
+		fields := make([]string, 0, strings.Count(line, " ")+1)
+		for i := 0; i < len(line); {
+			if line[i] == ' ' {
+				i++
+				continue
+			}
+			start := i
+			for i < len(line) && line[i] != ' ' {
+				i++
+			}
+			fields = append(fields, line[start:i])
+		}
+		if len(fields) == 0 {
+			return nil, fmt.Errorf("empty line")
+		}
+		return fields, nil
+	}
+	return splitSpacedQuoted(line)
+}
+
+// splitSpacedQuoted is splitSpaced's general case (after the trimming).
+func splitSpacedQuoted(line string) ([]string, error) {
 	rs := []rune(line)
 	var fields []string
 	for i := 0; i < len(rs); {
