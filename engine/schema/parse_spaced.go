@@ -21,9 +21,9 @@ func init() { textParsers["spaced"] = spacedRecord }
 // quote or bracket is an error naming its column (1-based, in runes).
 func splitSpaced(line string) ([]string, error) {
 	line = trimLineEnd(line)
-	// Without quotes or brackets the fields are the words between spaces,
-	// cut from the line without copying.
-	if !strings.ContainsAny(line, "\"[") && utf8.ValidString(line) {
+	// While no field starts with a quote or a bracket, the fields are the
+	// words between spaces, cut from the line without copying.
+	if utf8.ValidString(line) {
 		fields := make([]string, 0, strings.Count(line, " ")+1)
 		for i := 0; i < len(line); {
 			if line[i] == ' ' {
@@ -31,6 +31,9 @@ func splitSpaced(line string) ([]string, error) {
 				continue
 			}
 			start := i
+			if line[i] == '"' || line[i] == '[' {
+				return splitSpacedQuoted(line)
+			}
 			for i < len(line) && line[i] != ' ' {
 				i++
 			}
@@ -134,6 +137,12 @@ func word(rs []rune, i int) string {
 //     use ("[::1]:443" yields "::1"); a field without ':' does not
 //     classify, and null_value leaves the whole mapping out.
 func spacedRecord(t *LogType, text string, chk *check) map[string]any {
+	if chk.mode == checkFast && t.minFields > 0 && words(text) < t.minFields {
+		// A quoted or bracketed field holds one word or more: a line of
+		// fewer words than the schema's required fields cannot fit.
+		chk.fatal("line has fewer than %d fields", t.minFields)
+		return nil
+	}
 	cols, err := splitSpaced(text)
 	if err != nil {
 		chk.fatal("not a valid space-separated log line: %v", err)
@@ -179,4 +188,19 @@ func cutLast(s, sep string) (before, after string, found bool) {
 		return s[:i], s[i+len(sep):], true
 	}
 	return s, "", false
+}
+
+// words counts the runs of non-space bytes of s.
+func words(s string) int {
+	n := 0
+	in := false
+	for i := 0; i < len(s); i++ {
+		if s[i] == ' ' {
+			in = false
+		} else if !in {
+			in = true
+			n++
+		}
+	}
+	return n
 }

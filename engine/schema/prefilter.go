@@ -114,6 +114,13 @@ func newPrefilter(order []*LogType) *prefilter {
 		t.id = id
 		t.required = requiredKeys(t)
 		t.optFlags, t.optEnvFlags = flags(t.Schema, t.optional), flags(t.envelope, t.optionalEnvelope)
+		if t.Schema != nil && t.Schema.Kind == KindMapping && t.jsonPath == nil {
+			for i, k := range t.Schema.Keys {
+				if !t.optional[k.Name] {
+					t.minFields = i + 1
+				}
+			}
+		}
 		slices.SortStableFunc(t.required, func(a, b string) int { return cmp.Compare(freq[a], freq[b]) })
 		keys := indexKeys(t, rarest)
 		if len(keys) == 0 {

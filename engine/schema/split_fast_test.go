@@ -26,9 +26,6 @@ func FuzzSplitFastPaths(f *testing.F) {
 				t.Fatalf("splitCSV(%q, %q) = %q, %v; general path %q, %v", line, d, got, gotErr, want, wantErr)
 			}
 		}
-		if hasAny(line, `"[`) {
-			return
-		}
 		got, gotErr := splitSpaced(line)
 		want, wantErr := splitSpacedQuoted(line)
 		if (gotErr == nil) != (wantErr == nil) || !reflect.DeepEqual(got, want) {

@@ -119,6 +119,7 @@ type LogType struct {
 	required       []string        // required top-level keys, the rarest among types first
 	optFlags       []bool          // by Schema.Keys index: optional_top_level_keys
 	optEnvFlags    []bool          // by envelope.Keys index: optional_envelope_keys
+	minFields      int             // spaced: the position of the last required key, plus one
 
 	jsonPath     jmespath.JMESPath // nil when not configured
 	jsonPathSrc  string
