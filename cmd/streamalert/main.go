@@ -20,10 +20,12 @@ import (
 	"syscall"
 
 	"github.com/streamalert-go/streamalert/cmd/internal/cli"
+	"github.com/streamalert-go/streamalert/engine/gcpolicy"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	gcpolicy.Apply(os.Getenv)
 	stopProfile := startProfile(os.Stderr)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stopProfile()

@@ -12,10 +12,12 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/streamalert-go/streamalert/engine/gcpolicy"
 	"github.com/streamalert-go/streamalert/lambda/internal/rulesfn"
 )
 
 func main() {
+	gcpolicy.Apply(os.Getenv)
 	f, err := rulesfn.FromEnv(context.Background(), os.Getenv, os.Stderr, os.Stdout)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, `{"level":"ERROR","function":"rules","msg":"cold start failed","error":%q}`+"\n", err.Error())
