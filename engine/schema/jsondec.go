@@ -14,7 +14,8 @@ import (
 // (see number), bounds the nesting depth, and builds each object's map at
 // its final size. Object members are gathered on a reused stack first, so a
 // map never grows, and keys are interned per decoder: records of one source
-// repeat the same keys, which then cost no allocation after the first.
+// repeat the same keys, which then cost no allocation after the first. String
+// values without escapes are cut from one copy of the whole document.
 //
 // Why not a library: the decoders we measured either need a second pass to
 // give integers as int64 with an error on overflow (segmentio with
@@ -23,6 +24,7 @@ import (
 // (FuzzDecodeJSON) holds this decoder to encoding/json's verdict and values.
 type jsonDecoder struct {
 	data  []byte
+	whole string // data as one string: unescaped string values are cut from it
 	pos   int
 	depth int
 	stack []member
@@ -45,10 +47,12 @@ var decoders = sync.Pool{New: func() any { return &jsonDecoder{keys: map[string]
 func decodeFast(data []byte, maxDepth int) (any, error) {
 	d := decoders.Get().(*jsonDecoder)
 	d.data, d.pos, d.depth = data, 0, maxDepth
+	d.whole = string(data) // one allocation for every unescaped string value
+
 	v, err := d.document()
 	clear(d.stack[:cap(d.stack)])
 	d.stack = d.stack[:0]
-	d.data = nil
+	d.data, d.whole = nil, ""
 	if len(d.keys) > maxInterned {
 		clear(d.keys)
 	}
@@ -259,11 +263,12 @@ func (d *jsonDecoder) str(key bool) (any, error) {
 		switch {
 		case c == '"':
 			b := d.data[start:d.pos]
+			end := d.pos
 			d.pos++
 			if key {
 				return d.intern(b), nil
 			}
-			return string(b), nil
+			return d.whole[start:end], nil
 		case c == '\\':
 			return d.escaped(start, key)
 		case c < 0x20:
