@@ -19,7 +19,7 @@ import (
 // are. Not safe for concurrent Adds; Close once.
 type Ordered struct {
 	proc    *Processor
-	emit    func(payload.Raw, Result) error
+	emit    func(Source, payload.Raw, Result) error
 	workers int
 
 	cur   *batch
@@ -36,7 +36,7 @@ type Ordered struct {
 // records or bytes.
 const (
 	batchRecords = 256
-	batchBytes   = 1 << 20
+	batchBytes   = 256 << 10
 )
 
 type batch struct {
@@ -56,10 +56,10 @@ type orderedItem struct {
 var batches = sync.Pool{New: func() any { return &batch{} }}
 
 // NewOrdered returns an Ordered over p with workers goroutines (0 means
-// GOMAXPROCS) calling emit for every record added, in order. emit's raw
-// record is valid only during the call. An error from emit stops the
+// GOMAXPROCS) calling emit for every record added, in order, with the
+// source it was added with. emit's raw record is valid only during the call. An error from emit stops the
 // processing: Add and Close return it from then on.
-func (p *Processor) NewOrdered(workers int, emit func(payload.Raw, Result) error) *Ordered {
+func (p *Processor) NewOrdered(workers int, emit func(Source, payload.Raw, Result) error) *Ordered {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -67,8 +67,8 @@ func (p *Processor) NewOrdered(workers int, emit func(payload.Raw, Result) error
 	if workers == 1 {
 		return o
 	}
-	o.work = make(chan *batch, workers*2)
-	o.order = make(chan *batch, workers*4)
+	o.work = make(chan *batch, workers)
+	o.order = make(chan *batch, workers*2)
 	o.done = make(chan struct{})
 	for range workers {
 		o.wg.Go(func() {
@@ -94,7 +94,7 @@ func (o *Ordered) collect() {
 		for i := range b.items {
 			it := &b.items[i]
 			if o.failed() == nil {
-				if err := o.emit(it.raw, it.res); err != nil {
+				if err := o.emit(it.src, it.raw, it.res); err != nil {
 					o.fail(err)
 				}
 			}
@@ -126,7 +126,7 @@ func (o *Ordered) Add(src Source, raw payload.Raw, logs []string) error {
 		if err := o.failed(); err != nil {
 			return err
 		}
-		err := o.emit(raw, o.proc.Process(raw.Data, raw.Err, src, logs))
+		err := o.emit(src, raw, o.proc.Process(raw.Data, raw.Err, src, logs))
 		if err != nil {
 			o.fail(err)
 		}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/streamalert-go/streamalert/cmd/internal/benchgen"
 	"github.com/streamalert-go/streamalert/cmd/internal/cli"
+	"github.com/streamalert-go/streamalert/engine/diag"
 )
 
 const benchUsage = `usage: streamalert bench [--quick] [--format text|json] [--work DIR] [--only NAME,...]
@@ -48,7 +49,7 @@ var benchWorkloads = []benchWorkload{
 	{Name: "osquery", Corpus: "osquery", Records: 1_000_000, quick: 3000},
 	{Name: "sshd", Corpus: "sshd", Records: 500_000, quick: 3000},
 	{Name: "cloudtrail", Corpus: "cloudtrail", Records: 300_000, PerObj: 500, quick: 3000},
-	{Name: "cloudtrail, one object", Corpus: "cloudtrail", Records: 300_000, PerObj: 300_000, quick: 3000},
+	{Name: "cloudtrail-1-object", Corpus: "cloudtrail", Records: 300_000, PerObj: 300_000, quick: 3000},
 	{Name: "vpcflow", Corpus: "vpcflow", Records: 500_000, quick: 3000},
 	{Name: "github", Corpus: "github", Records: 300_000, quick: 3000},
 	{Name: "osquery+1k rules", Corpus: "osquery", Records: 300_000, Rules: 1000, quick: 2000, quickR: 100},
@@ -111,7 +112,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 				}
 			}
 			if i < 0 {
-				return cmd.Fail(stderr, fmt.Sprintf("--only: %s", cli.UnknownCommand(n, names)))
+				msg := fmt.Sprintf("--only: unknown workload %q (known: %s)", n, strings.Join(names, ", "))
+				if s := diag.Suggest(n, names); s != "" {
+					msg += fmt.Sprintf("; did you mean %q?", s)
+				}
+				return cmd.Fail(stderr, msg)
 			}
 			wls = append(wls, benchWorkloads[i])
 		}

@@ -114,12 +114,26 @@ func fileKind(m fs.FileMode) string {
 // be read; each failure is printed.
 func readInputs(ctx context.Context, p *pipeline, files []inputFile, stdin io.Reader, prog *progress, stderr io.Writer) int {
 	failed := 0
+	// The files' records share one pool of workers, results in order; it
+	// is drained before stdin (read as it arrives) and at the end.
+	p.files = p.newOrdered(nil)
+	drain := func() {
+		if p.files == nil {
+			return
+		}
+		if err := p.files.Close(); err != nil && !errors.Is(err, errSinkClosed) {
+			fmt.Fprintf(stderr, "streamalert: %v\n", err)
+			failed++
+		}
+		p.files = nil
+	}
 	for _, in := range files {
 		if ctx.Err() != nil {
 			break
 		}
 		var err error
 		if in.path == stdinInput {
+			drain()
 			err = readStdin(ctx, p, stdin)
 		} else {
 			err = readFile(ctx, p, in, prog)
@@ -129,6 +143,7 @@ func readInputs(ctx context.Context, p *pipeline, files []inputFile, stdin io.Re
 			failed++
 		}
 	}
+	drain()
 	return failed
 }
 

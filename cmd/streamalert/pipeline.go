@@ -23,9 +23,10 @@ type pipeline struct {
 	cfg       *config.Config
 	logs      []string // --logs; nil means the config's sources, else all
 	maxRecord int
-	maxDecomp int64     // limits.max_decompressed_size; 0: payload's default
-	stats     *runStats // --stats; may be nil
-	workers   int       // --workers: goroutines classifying a file (0: GOMAXPROCS)
+	maxDecomp int64           // limits.max_decompressed_size; 0: payload's default
+	stats     *runStats       // --stats; may be nil
+	workers   int             // --workers: goroutines classifying a file (0: GOMAXPROCS)
+	files     *engine.Ordered // while readInputs reads files: the pool they share
 }
 
 // counts are one input's (or one HTTP request's) tallies.
@@ -150,18 +151,31 @@ func (p *pipeline) feedWith(ctx context.Context, src engine.Source, r io.Reader,
 		return payload.Stream(r, opts, yield)
 	}
 	// A whole payload is classified on every core (--workers), its results
-	// handled in input order.
-	o := p.proc.NewOrdered(p.workers, func(raw payload.Raw, res engine.Result) error {
-		return p.after(src, raw, res, c, false)
-	})
+	// handled in input order; files share one pool (p.files), so that small
+	// files (CloudTrail objects) are classified side by side too.
+	o, shared := p.files, true
+	if o == nil || c != nil {
+		o, shared = p.newOrdered(c), false
+	}
 	err := payload.Read(r, opts, func(raw payload.Raw) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		return o.Add(src, raw, logs)
 	})
+	if shared {
+		return err
+	}
 	if cerr := o.Close(); err == nil {
 		err = cerr
 	}
 	return err
+}
+
+// newOrdered returns a pool classifying records on p.workers goroutines
+// whose results go through after in input order, counted in c (may be nil).
+func (p *pipeline) newOrdered(c *counts) *engine.Ordered {
+	return p.proc.NewOrdered(p.workers, func(src engine.Source, raw payload.Raw, res engine.Result) error {
+		return p.after(src, raw, res, c, false)
+	})
 }
