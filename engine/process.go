@@ -31,8 +31,17 @@ type Bundle struct {
 }
 
 // NewBundle ties schemas and a ruleset built against them together.
+// Records of log types no rule reads normalized values of are not
+// normalized (classification without rules normalizes every record).
 func NewBundle(set *schema.Set, rs *Ruleset) *Bundle {
-	return &Bundle{Schemas: set, Classifier: schema.NewClassifier(set), Rules: rs, Loaded: time.Now().UTC()}
+	c := schema.NewClassifier(set)
+	if rs != nil {
+		c = c.WithoutNormalization(func(t *schema.LogType) bool {
+			tr := rs.byType[t.Name]
+			return tr == nil || !tr.readsNormalized
+		})
+	}
+	return &Bundle{Schemas: set, Classifier: c, Rules: rs, Loaded: time.Now().UTC()}
 }
 
 // candidates resolves log family/type names once per bundle and caches them.
