@@ -2,7 +2,6 @@ package engine
 
 import (
 	"github.com/expr-lang/expr/ast"
-	"github.com/expr-lang/expr/parser"
 
 	"github.com/streamalert-go/streamalert/engine/rule"
 )
@@ -26,8 +25,9 @@ type guard struct {
 //
 // (optional chaining and record["a"] included) whose constants are all
 // strings or integers. ok is false when there is none.
-func guardOf(src string, lists map[string]*rule.List) (g guard, ok bool) {
-	tree, err := parser.Parse(src)
+func guardOf(lib *rule.Library, src string) (g guard, ok bool) {
+	lists := lib.Lists
+	tree, err := lib.Tree(src)
 	if err != nil {
 		return guard{}, false
 	}
@@ -122,8 +122,9 @@ func guardOperand(n ast.Node) (path []string, def any, ok bool) {
 // first and cannot fail (a path through a value that is not a mapping is
 // not judged, see keyAt), so when one of them is false the condition is
 // false without any other part of it having run.
-func prefixGuards(src string, lists map[string]*rule.List) []guard {
-	tree, err := parser.Parse(src)
+func prefixGuards(lib *rule.Library, src string) []guard {
+	lists := lib.Lists
+	tree, err := lib.Tree(src)
 	if err != nil {
 		return nil
 	}
@@ -195,9 +196,9 @@ func listName(n ast.Node) (string, bool) {
 
 // ruleGuard picks the guard of a rule: from its condition first (rule
 // specific constants are the most selective), else from its matchers.
-func ruleGuard(r *rule.Rule, matchers []*rule.Matcher, lists map[string]*rule.List) (guard, bool) {
+func ruleGuard(lib *rule.Library, r *rule.Rule, matchers []*rule.Matcher) (guard, bool) {
 	if r.Condition != nil {
-		if g, ok := guardOf(r.Condition.Source, lists); ok {
+		if g, ok := guardOf(lib, r.Condition.Source); ok {
 			return g, true
 		}
 	}
@@ -205,7 +206,7 @@ func ruleGuard(r *rule.Rule, matchers []*rule.Matcher, lists map[string]*rule.Li
 		if m == nil {
 			continue
 		}
-		if g, ok := guardOf(m.Expr.Source, lists); ok {
+		if g, ok := guardOf(lib, m.Expr.Source); ok {
 			return g, true
 		}
 	}

@@ -43,7 +43,7 @@ func TestGuardOf(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {
-			g, ok := guardOf(tt.src, lists)
+			g, ok := guardOf(&rule.Library{Lists: lists}, tt.src)
 			if ok != (tt.values != nil) {
 				t.Fatalf("guardOf ok = %v, want %v (%+v)", ok, tt.values != nil, g)
 			}

@@ -297,11 +297,11 @@ func compileRules(c *rule.Compiler, lib *rule.Library) []rulePrograms {
 					pr.diags = append(pr.diags, ds...)
 					pr.cond = prog
 				}
-				if g, ok := ruleGuard(r, pr.matchers, lib.Lists); ok {
+				if g, ok := ruleGuard(lib, r, pr.matchers); ok {
 					pr.guard = &g
 				}
 				if r.Condition != nil && len(r.Matchers) == 0 {
-					pr.pre = prefixGuards(r.Condition.Source, lib.Lists)
+					pr.pre = prefixGuards(lib, r.Condition.Source)
 				}
 			}
 		})

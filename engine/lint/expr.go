@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/expr-lang/expr/ast"
-	"github.com/expr-lang/expr/parser"
 	"github.com/streamalert-go/streamalert/engine/diag"
 	"github.com/streamalert-go/streamalert/engine/rule"
 	"github.com/streamalert-go/streamalert/engine/schema"
@@ -91,7 +90,7 @@ type exprLint struct {
 }
 
 func (l *linter) expr(e rule.Expr, what string, types []*schema.LogType) {
-	tree, err := parser.Parse(e.Source)
+	tree, err := l.lib.Tree(e.Source)
 	if err != nil {
 		return // the engine's compiler reports it
 	}

@@ -54,7 +54,7 @@ func IsRuleFile(name string) bool {
 // returned, sorted; the Library is returned even when diags hold errors (it
 // then holds what could be parsed), so that tools can report further.
 func Parse(fsys fs.FS) (*Library, diag.List) {
-	lib := &Library{Matchers: map[string]*Matcher{}, Lists: map[string]*List{}}
+	lib := &Library{Matchers: map[string]*Matcher{}, Lists: map[string]*List{}, trees: &treeCache{}}
 	var diags diag.List
 	var files []string
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {

@@ -21,6 +21,8 @@ type Library struct {
 	Lists map[string]*List
 	// Files names every file read, in walk order.
 	Files []string
+
+	trees *treeCache // see Tree; nil in a Library built by hand (Tree parses each time)
 }
 
 // Rule is one parsed rule file. Fields hold the decoded values (zero when the
