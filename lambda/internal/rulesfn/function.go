@@ -306,9 +306,9 @@ func (f *Function) item(ctx context.Context, it ingest.Item) error {
 		seen, merged = seen[:0], merged[:0]
 		return nil
 	}
-	err := it.Read(ctx, f.objects, readOptions(cfg), func(src engine.Source, raw payload.Raw) error {
-		f.metrics.Add("Records", 1)
-		res := f.proc.Process(raw.Data, raw.Err, src, cfg.LogsFor(src.Service, src.Entity))
+	// The item's records are classified on every core; what follows runs
+	// in record order, on one goroutine.
+	o := f.proc.NewOrdered(0, func(src engine.Source, raw payload.Raw, res engine.Result) error {
 		now := f.now()
 		for _, r := range res.Records {
 			f.metrics.Add("ClassifiedRecords", 1, "LogType", r.Type.Name)
@@ -349,6 +349,13 @@ func (f *Function) item(ctx context.Context, it ingest.Item) error {
 		}
 		return nil
 	})
+	err := it.Read(ctx, f.objects, readOptions(cfg), func(src engine.Source, raw payload.Raw) error {
+		f.metrics.Add("Records", 1)
+		return o.Add(src, raw, cfg.LogsFor(src.Service, src.Entity))
+	})
+	if cerr := o.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil && isFormatError(err) {
 		// A corrupt or truncated object will not get better on a retry:
 		// keep what was read, and say where it broke.
