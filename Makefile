@@ -25,7 +25,7 @@ PACKAGE_FLAGS ?=
 # whole dependency graph, twice per architecture: slow) instead of relinking.
 PACKAGE_CHECK_FLAGS ?=
 
-.PHONY: test unit fuzz fuzz-ci rules bench build fmt vet tidy package package-check
+.PHONY: test unit fuzz fuzz-ci rules bench bench-e2e build fmt vet tidy package package-check
 
 build:
 	$(GO) build ./...
@@ -67,6 +67,12 @@ rules:
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./engine/...
+
+# The end-to-end harness: generated corpora and detection sets through the
+# real `streamalert run`, on one core and on all (BENCH_FLAGS=--quick for a
+# short run, --format json for tools, --only NAME,... for some workloads).
+bench-e2e:
+	$(GO) run ./cmd/streamalert bench $(BENCH_FLAGS)
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt needed'; exit 1; }
