@@ -49,7 +49,7 @@ func (st *evalState) preGuardsFail(tr *typeRules, trr *typeRule, data map[string
 		if !ks.walked {
 			return false // expr may fail here: the rule runs and says so
 		}
-		if !ks.ok || !g.holds(ks.key) {
+		if !g.proved && (!ks.ok || !g.holds(ks.key)) {
 			return true
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"reflect"
 	"regexp"
 	"runtime"
 	"slices"
@@ -143,6 +144,7 @@ type typeRule struct {
 // once per record whatever the number of rules testing it.
 type preGuard struct {
 	path   int
+	proved bool         // by the guard index: only its path's walk is checked
 	one    any          // the value, when there is one
 	values map[any]bool // the values, when there are several
 }
@@ -525,7 +527,12 @@ func (tr *typeRules) numberPrefixGuards() {
 	ids := map[string]int{}
 	for i := range tr.rules {
 		trr := &tr.rules[i]
-		for _, g := range trr.r.pre {
+		// The index proves the guard it files the rule under: a rule is
+		// reached through that guard's bucket, or when its path cannot be
+		// walked. Only the walk is checked again then, not the value.
+		ig := trr.r.guard
+		for j, g := range trr.r.pre {
+			proved := j == 0 && ig != nil && slices.Equal(g.path, ig.path) && reflect.DeepEqual(g.values, ig.values)
 			key := pathKey(g.path)
 			id, ok := ids[key]
 			if !ok {
@@ -533,10 +540,12 @@ func (tr *typeRules) numberPrefixGuards() {
 				ids[key] = id
 				tr.paths = append(tr.paths, g.path)
 			}
-			pg := preGuard{path: id}
-			if len(g.values) == 1 {
+			pg := preGuard{path: id, proved: proved}
+			switch {
+			case proved:
+			case len(g.values) == 1:
 				pg.one = g.values[0]
-			} else {
+			default:
 				pg.values = map[any]bool{}
 				for _, v := range g.values {
 					pg.values[v] = true
