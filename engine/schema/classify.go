@@ -87,6 +87,11 @@ func (c *Classifier) Classify(raw []byte, cands []*LogType) ([]Record, error) {
 		if pre != nil && !pre.may(mask, t, objKeys) {
 			continue
 		}
+		if usePrefilter && t.readsJSONDoc() {
+			if _, err := in.json(); err != nil {
+				continue // not JSON: no JSON type fits (the slow path says why)
+			}
+		}
 		recs, chk := t.parse(in, checkFast)
 		if chk.ok() {
 			fits = append(fits, fit{t, recs, chk.undeclared})
@@ -177,6 +182,11 @@ func (in *input) text() string {
 	return in.str
 }
 
+// readsJSONDoc reports whether t decodes the raw record as JSON.
+func (t *LogType) readsJSONDoc() bool {
+	return t.Parser == "json" || t.jsonPath != nil || t.jsonRegexKey != "" || t.envelope != nil
+}
+
 // startsObject reports whether b starts (after white space) with '{'.
 func startsObject(b []byte) bool {
 	for _, c := range b {
@@ -217,7 +227,7 @@ func (t *LogType) parse(in *input, mode checkMode) ([]map[string]any, *check) {
 	chk := &check{mode: mode}
 	var items []any
 	var envelope map[string]any
-	needJSON := t.Parser == "json" || t.jsonPath != nil || t.jsonRegexKey != "" || t.envelope != nil
+	needJSON := t.readsJSONDoc()
 	if needJSON {
 		doc, err := in.json()
 		if err != nil {

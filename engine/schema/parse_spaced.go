@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -153,6 +154,10 @@ func spacedRecord(t *LogType, text string, chk *check) map[string]any {
 		chk.fatal("line has %d fields, the schema declares %d", len(cols), len(keys))
 		return nil
 	}
+	if chk.mode == checkFast && usePrefilter && !scalarsFit(t, cols) {
+		chk.fatal("a field is not of its declared type")
+		return nil
+	}
 	m := make(map[string]any, len(cols))
 	for i, c := range cols {
 		if i >= len(keys) {
@@ -203,4 +208,37 @@ func words(s string) int {
 		}
 	}
 	return n
+}
+
+// scalarsFit reports whether each column declared an integer, a float or a
+// boolean would coerce to it (as check.value does), before a record map is
+// built for a line the schema cannot take.
+func scalarsFit(t *LogType, cols []string) bool {
+	for i, c := range cols {
+		if i >= len(t.Schema.Keys) {
+			break
+		}
+		if t.hasNull && c == t.nullValue {
+			continue
+		}
+		s := strings.TrimSpace(c)
+		if s == "" {
+			continue
+		}
+		switch t.Schema.Keys[i].Field.Kind {
+		case KindInteger:
+			if _, err := strconv.ParseInt(s, 10, 64); err != nil {
+				return false
+			}
+		case KindFloat:
+			if f, err := strconv.ParseFloat(s, 64); err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+				return false
+			}
+		case KindBoolean:
+			if !strings.EqualFold(s, "true") && !strings.EqualFold(s, "false") {
+				return false
+			}
+		}
+	}
+	return true
 }
