@@ -418,11 +418,24 @@ func (t *LogType) finish(m map[string]any, envelope map[string]any, chk *check) 
 		if p.envelope {
 			src = envelope
 		}
+		v, ok := valueAt(src, p.path)
+		if chk.mode != checkDescribe {
+			// Count without formatting: only the described check says why.
+			switch v.(type) {
+			case nil, map[string]any, []any:
+				chk.count++
+				continue
+			}
+			s := scalarString(v)
+			if !slices.ContainsFunc(p.globs, func(re *regexp.Regexp) bool { return re.MatchString(s) }) {
+				chk.count++
+			}
+			continue
+		}
 		name := strings.Join(p.path, ".")
 		if p.envelope {
 			name = EnvelopeKey + "." + name
 		}
-		v, ok := valueAt(src, p.path)
 		switch v.(type) {
 		case nil, map[string]any, []any:
 			if ok {
