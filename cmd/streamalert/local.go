@@ -12,6 +12,7 @@ import (
 
 	"github.com/streamalert-go/streamalert/cmd/internal/cli"
 	"github.com/streamalert-go/streamalert/engine"
+	"github.com/streamalert-go/streamalert/engine/gcpolicy"
 )
 
 const runUsage = `usage: streamalert run [flags] [INPUT...]
@@ -202,6 +203,9 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, rawSt
 	loadStart := time.Now()
 	bundle, diags := loadBundle(f, cfg, reporter.report, 0)
 	stats.loaded(loadStart)
+	if bundle != nil {
+		gcpolicy.AfterLoad(os.Getenv) // GC headroom sized to what the rules keep live
+	}
 	diags.Sort()
 	diags.WriteText(stderr)
 	if bundle == nil {

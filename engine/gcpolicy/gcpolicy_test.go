@@ -2,6 +2,7 @@ package gcpolicy
 
 import (
 	"math"
+	"runtime"
 	"runtime/debug"
 	"testing"
 )
@@ -23,4 +24,25 @@ func TestApply(t *testing.T) {
 	if p, l := Apply(env(map[string]string{"GOGC": "50", "GOMEMLIMIT": "1GiB", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512"})); p != 100 || l != math.MaxInt64 {
 		t.Errorf("GOGC and GOMEMLIMIT set: Apply changed the pacing (%d, %d)", p, l)
 	}
+}
+
+func TestAfterLoad(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	debug.SetGCPercent(70)
+	if p := AfterLoad(env(map[string]string{"GOGC": "70"})); p != 70 {
+		t.Errorf("GOGC set: AfterLoad changed the percent to %d", p)
+	}
+	// A test binary's live heap is small: the full Percent applies, or a
+	// percent whose headroom is at least MinHeadroom.
+	runtime.GC()
+	if p := AfterLoad(env(nil)); p < 25 || p > Percent {
+		t.Errorf("percent %d outside [25, %d]", p, Percent)
+	}
+	big := make([]byte, 600<<20) // a large live heap: the headroom is capped
+	runtime.GC()
+	if p := AfterLoad(env(nil)); p >= Percent || int64(p)*liveHeap()/100 > MaxHeadroom+(16<<20) {
+		t.Errorf("with %d MiB live, percent %d allows more than %d MiB of growth", liveHeap()>>20, p, MaxHeadroom>>20)
+	}
+	runtime.KeepAlive(big)
 }

@@ -23,5 +23,6 @@ func main() {
 		fmt.Fprintf(os.Stderr, `{"level":"ERROR","function":"rules","msg":"cold start failed","error":%q}`+"\n", err.Error())
 		os.Exit(1)
 	}
+	gcpolicy.AfterLoad(os.Getenv)
 	lambda.Start(f.Handle)
 }
