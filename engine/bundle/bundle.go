@@ -49,20 +49,23 @@ type Options struct {
 	ClassifyOnly bool
 }
 
+// LoadMemoryLimit is the soft memory limit (bytes) in force while Load runs.
+const LoadMemoryLimit = 512 << 20
+
 // Load loads schemas, then rules compiled and linted against them (unless
 // ClassifyOnly). The bundle is nil when any diagnostic is an error; warnings
 // come back with a bundle. Diagnostics name files with their tree's prefix.
 // It reads the trees afresh on every call, so a reload calls it again.
 //
 // Loading allocates much that it does not keep (YAML and expression trees):
-// while it runs, the collector works at the default pace (GOGC 100) even
-// when the process raised it (gcpolicy), so a large ruleset's start-up does
-// not take five times its live memory.
+// while it runs, a soft memory limit of LoadMemoryLimit (or the process's,
+// when lower) makes the collector work harder as the heap nears it, so a
+// large ruleset's start-up does not take five times its live memory under a
+// raised GOGC (gcpolicy), while a small one loads at full speed.
 func Load(opts Options) (*engine.Bundle, diag.List) {
-	if p := debug.SetGCPercent(100); p > 100 {
-		defer debug.SetGCPercent(p)
-	} else {
-		debug.SetGCPercent(p)
+	if prev := debug.SetMemoryLimit(-1); prev > LoadMemoryLimit {
+		debug.SetMemoryLimit(LoadMemoryLimit)
+		defer debug.SetMemoryLimit(prev)
 	}
 	sch := opts.Schemas.or(schemas.FS, "schemas")
 	set, diags := schema.Load(sch.FS)
