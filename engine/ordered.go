@@ -57,8 +57,9 @@ var batches = sync.Pool{New: func() any { return &batch{} }}
 
 // NewOrdered returns an Ordered over p with workers goroutines (0 means
 // GOMAXPROCS) calling emit for every record added, in order, with the
-// source it was added with. emit's raw record is valid only during the call. An error from emit stops the
-// processing: Add and Close return it from then on.
+// source it was added with. emit's raw record is valid only during the
+// call. An error from emit stops the processing: Add and Close return it
+// from then on.
 func (p *Processor) NewOrdered(workers int, emit func(Source, payload.Raw, Result) error) *Ordered {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -122,17 +123,14 @@ func (o *Ordered) fail(err error) {
 // Add queues one raw record from src, to be classified against logs (nil:
 // every log type), and returns the first error emit has returned so far.
 func (o *Ordered) Add(src Source, raw payload.Raw, logs []string) error {
+	if err := o.failed(); err != nil {
+		return err
+	}
 	if o.workers == 1 {
-		if err := o.failed(); err != nil {
-			return err
-		}
 		err := o.emit(src, raw, o.proc.Process(raw.Data, raw.Err, src, logs))
 		if err != nil {
 			o.fail(err)
 		}
-		return err
-	}
-	if err := o.failed(); err != nil {
 		return err
 	}
 	if o.cur == nil {
@@ -157,14 +155,6 @@ func (o *Ordered) send() {
 	o.order <- o.cur
 	o.work <- o.cur
 	o.cur = nil
-}
-
-// Flush hands the records added so far to the workers without waiting for
-// a full batch.
-func (o *Ordered) Flush() {
-	if o.workers > 1 {
-		o.send()
-	}
 }
 
 // Close processes and emits everything added, stops the goroutines and

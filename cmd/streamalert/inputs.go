@@ -116,16 +116,16 @@ func readInputs(ctx context.Context, p *pipeline, files []inputFile, stdin io.Re
 	failed := 0
 	// The files' records share one pool of workers, results in order; it
 	// is drained before stdin (read as it arrives) and at the end.
-	p.files = p.newOrdered(nil)
+	var pool *engine.Ordered
 	drain := func() {
-		if p.files == nil {
+		if pool == nil {
 			return
 		}
-		if err := p.files.Close(); err != nil && !errors.Is(err, errSinkClosed) {
+		if err := pool.Close(); err != nil && !errors.Is(err, errSinkClosed) {
 			fmt.Fprintf(stderr, "streamalert: %v\n", err)
 			failed++
 		}
-		p.files = nil
+		pool = nil
 	}
 	for _, in := range files {
 		if ctx.Err() != nil {
@@ -136,7 +136,10 @@ func readInputs(ctx context.Context, p *pipeline, files []inputFile, stdin io.Re
 			drain()
 			err = readStdin(ctx, p, stdin)
 		} else {
-			err = readFile(ctx, p, in, prog)
+			if pool == nil {
+				pool = p.newOrdered(nil)
+			}
+			err = readFile(ctx, p, in, prog, pool)
 		}
 		if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, errSinkClosed) {
 			fmt.Fprintf(stderr, "streamalert: %v\n", err)
@@ -147,7 +150,8 @@ func readInputs(ctx context.Context, p *pipeline, files []inputFile, stdin io.Re
 	return failed
 }
 
-func readFile(ctx context.Context, p *pipeline, in inputFile, prog *progress) error {
+// readFile reads one file into pool (see readInputs).
+func readFile(ctx context.Context, p *pipeline, in inputFile, prog *progress, pool *engine.Ordered) error {
 	fh, err := os.Open(in.path)
 	if err != nil {
 		return err
@@ -158,7 +162,7 @@ func readFile(ctx context.Context, p *pipeline, in inputFile, prog *progress) er
 	if prog != nil {
 		r = prog.reader(fh)
 	}
-	if err := p.feed(ctx, src, r, false, p.candidates(src), nil); err != nil {
+	if err := p.readInto(ctx, src, r, p.candidates(src), p.opts(), pool); err != nil {
 		return fmt.Errorf("%s: %w", in.path, err)
 	}
 	return nil

@@ -26,7 +26,6 @@ type pipeline struct {
 	maxDecomp int64           // limits.max_decompressed_size; 0: payload's default
 	stats     *runStats       // --stats; may be nil
 	workers   int             // --workers: goroutines classifying a file (0: GOMAXPROCS)
-	files     *engine.Ordered // while readInputs reads files: the pool they share
 }
 
 // counts are one input's (or one HTTP request's) tallies.
@@ -151,25 +150,25 @@ func (p *pipeline) feedWith(ctx context.Context, src engine.Source, r io.Reader,
 		return payload.Stream(r, opts, yield)
 	}
 	// A whole payload is classified on every core (--workers), its results
-	// handled in input order; files share one pool (p.files), so that small
-	// files (CloudTrail objects) are classified side by side too.
-	o, shared := p.files, true
-	if o == nil || c != nil {
-		o, shared = p.newOrdered(c), false
+	// handled in input order.
+	o := p.newOrdered(c)
+	err := p.readInto(ctx, src, r, logs, opts, o)
+	if cerr := o.Close(); err == nil {
+		err = cerr
 	}
-	err := payload.Read(r, opts, func(raw payload.Raw) error {
+	return err
+}
+
+// readInto reads a whole payload (as Read does) into the pool o, which the
+// caller closes: the files of a run share one pool (readInputs), so that
+// small files (CloudTrail objects) are classified side by side too.
+func (p *pipeline) readInto(ctx context.Context, src engine.Source, r io.Reader, logs []string, opts payload.Options, o *engine.Ordered) error {
+	return payload.Read(r, opts, func(raw payload.Raw) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		return o.Add(src, raw, logs)
 	})
-	if shared {
-		return err
-	}
-	if cerr := o.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // newOrdered returns a pool classifying records on p.workers goroutines

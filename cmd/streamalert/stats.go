@@ -55,19 +55,19 @@ func (s *runStats) record(alerts int) {
 // runStatsFile is the JSON document of --stats. Times are Unix nanoseconds
 // (0: never happened) so the caller can relate them to its own clock.
 type runStatsFile struct {
-	GOMAXPROCS    int    `json:"gomaxprocs"`
-	StartNanos    int64  `json:"start_unix_nanos"`
-	LoadedNanos   int64  `json:"loaded_unix_nanos"`
-	LoadDuration  int64  `json:"load_nanos"` // read + lint + compile the rules and schemas
-	FirstRecord   int64  `json:"first_record_unix_nanos"`
-	FirstAlert    int64  `json:"first_alert_unix_nanos"`
-	EndNanos      int64  `json:"end_unix_nanos"`
-	Raw           uint64 `json:"raw_records"`
-	Records       uint64 `json:"records"`
-	Unclassified  uint64 `json:"unclassified"`
-	Alerts        uint64 `json:"alerts"`
-	Mallocs       uint64 `json:"mallocs"` // heap allocations after loading
-	PeakHeapInuse uint64 `json:"heap_sys_bytes"`
+	GOMAXPROCS   int    `json:"gomaxprocs"`
+	StartNanos   int64  `json:"start_unix_nanos"`
+	LoadedNanos  int64  `json:"loaded_unix_nanos"`
+	LoadDuration int64  `json:"load_nanos"` // read + lint + compile the rules and schemas
+	FirstRecord  int64  `json:"first_record_unix_nanos"`
+	FirstAlert   int64  `json:"first_alert_unix_nanos"`
+	EndNanos     int64  `json:"end_unix_nanos"`
+	Raw          uint64 `json:"raw_records"`
+	Records      uint64 `json:"records"`
+	Unclassified uint64 `json:"unclassified"`
+	Alerts       uint64 `json:"alerts"`
+	Mallocs      uint64 `json:"mallocs"`        // heap allocations after loading
+	HeapSys      uint64 `json:"heap_sys_bytes"` // heap memory obtained from the OS, at exit
 }
 
 func (s *runStats) write(file string, st *engine.Stats) error {
@@ -78,7 +78,7 @@ func (s *runStats) write(file string, st *engine.Stats) error {
 		LoadedNanos: s.loadedAt, LoadDuration: s.loadNanos,
 		FirstRecord: s.firstRecord.Load(), FirstAlert: s.firstAlert.Load(), EndNanos: time.Now().UnixNano(),
 		Raw: st.Raw.Load(), Records: st.Records.Load(), Unclassified: st.Unclassified.Load(), Alerts: st.Alerts.Load(),
-		Mallocs: m.Mallocs - s.mallocs0, PeakHeapInuse: m.HeapSys,
+		Mallocs: m.Mallocs - s.mallocs0, HeapSys: m.HeapSys,
 	}
 	data, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {
