@@ -330,23 +330,31 @@ func streamDocument(prefix []byte, src io.Reader, o Options, yield func(Raw) err
 	case c != ',':
 		return s.endError(n, fmt.Sprintf("invalid character %q after the array", c))
 	}
-	var rest bytes.Buffer
-	rest.WriteByte('{')
 	line := s.line
+	data, err := s.rest('{', o.OversizeKeep)
+	if err != nil {
+		return err
+	}
+	return yield(Raw{Data: data, Line: line, Err: fmt.Errorf("%w: the %d records before do not carry these members", ErrAfterArray, n)})
+}
+
+// rest reads the input to its end and returns first and what follows, at
+// most keep bytes of it, without trailing white space.
+func (s *docScanner) rest(first byte, keep int) ([]byte, error) {
+	out := []byte{first}
 	for {
 		c, ok := s.next()
 		if !ok {
 			break
 		}
-		if rest.Len() < o.OversizeKeep {
-			rest.WriteByte(c)
+		if len(out) < keep {
+			out = append(out, c)
 		}
 	}
 	if s.err != nil {
-		return s.err
+		return nil, s.err
 	}
-	data := bytes.TrimRight(rest.Bytes(), " \t\r\n")
-	return yield(Raw{Data: data, Line: line, Err: fmt.Errorf("%w: the %d records before do not carry these members", ErrAfterArray, n)})
+	return bytes.TrimRight(out, " \t\r\n"), nil
 }
 
 // expectEnd checks that only white space follows the document; anything
@@ -357,20 +365,11 @@ func (s *docScanner) expectEnd(n int, o Options, yield func(Raw) error) error {
 		return s.err
 	}
 	line := s.line
-	rest := []byte{c}
-	for {
-		c, ok := s.next()
-		if !ok {
-			break
-		}
-		if len(rest) < o.OversizeKeep {
-			rest = append(rest, c)
-		}
+	data, err := s.rest(c, o.OversizeKeep)
+	if err != nil {
+		return err
 	}
-	if s.err != nil {
-		return s.err
-	}
-	return yield(Raw{Data: bytes.TrimRight(rest, " \t\r\n"), Line: line,
+	return yield(Raw{Data: data, Line: line,
 		Err: fmt.Errorf("%w: data after the JSON document (whose %d records were read)", ErrBadDocument, n)})
 }
 
