@@ -23,9 +23,9 @@ type pipeline struct {
 	cfg       *config.Config
 	logs      []string // --logs; nil means the config's sources, else all
 	maxRecord int
-	maxDecomp int64           // limits.max_decompressed_size; 0: payload's default
-	stats     *runStats       // --stats; may be nil
-	workers   int             // --workers: goroutines classifying a file (0: GOMAXPROCS)
+	maxDecomp int64     // limits.max_decompressed_size; 0: payload's default
+	stats     *runStats // --stats; may be nil
+	workers   int       // --workers: goroutines classifying a file (0: GOMAXPROCS)
 }
 
 // counts are one input's (or one HTTP request's) tallies.
