@@ -247,17 +247,11 @@ func snapshotTree(fsys fs.FS) (fstest.MapFS, error) {
 // so (skipped).
 func libraryFiles(fsys fs.FS) (lib map[string][]byte, skipped diag.List, err error) {
 	out := map[string][]byte{}
-	err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+	err = rule.WalkVisible(fsys, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if p != "." && strings.HasPrefix(d.Name(), ".") {
-			if d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if d.IsDir() || !rule.IsRuleFile(p) {
+		if !rule.IsRuleFile(p) {
 			return nil
 		}
 		data, err := fs.ReadFile(fsys, p)

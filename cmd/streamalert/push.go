@@ -14,6 +14,7 @@ import (
 	"github.com/streamalert-go/streamalert/engine/bundle"
 	"github.com/streamalert-go/streamalert/engine/config"
 	"github.com/streamalert-go/streamalert/engine/diag"
+	"github.com/streamalert-go/streamalert/engine/rule"
 	"github.com/streamalert-go/streamalert/lambda/awsclient"
 	"github.com/streamalert-go/streamalert/lambda/rulestore"
 	rulesd "github.com/streamalert-go/streamalert/rules.d"
@@ -199,18 +200,12 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // schema files for schemas) as push files keyed under dir.
 func readTree(fsys fs.FS, dir string) ([]rulestore.File, error) {
 	var files []rulestore.File
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+	err := rule.WalkVisible(fsys, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if p != "." && strings.HasPrefix(d.Name(), ".") {
-			if d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
 		key := path.Join(dir, p)
-		if d.IsDir() || !rulestore.InLayout(key) {
+		if !rulestore.InLayout(key) {
 			return nil
 		}
 		data, err := fs.ReadFile(fsys, p)

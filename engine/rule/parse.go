@@ -48,6 +48,30 @@ func IsRuleFile(name string) bool {
 	return ext == ".yaml" || ext == ".yml"
 }
 
+// WalkVisible walks fsys as fs.WalkDir does, in lexical order, calling fn
+// for every file (not directory) that is neither hidden nor in a hidden
+// folder: a name starting with a dot is skipped, with all it holds. An
+// error reading a path is passed to fn, as fs.WalkDir passes it. It is the
+// walk Parse reads a rules tree with, so that every tool that reads or
+// uploads a tree sees the same files.
+func WalkVisible(fsys fs.FS, fn fs.WalkDirFunc) error {
+	return fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return fn(p, d, err)
+		}
+		if p != "." && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		return fn(p, d, nil)
+	})
+}
+
 // Parse reads every *.yaml and *.yml file under fsys (recursively, skipping
 // names that start with a dot) as a rule file or a library file, validates
 // them and resolves matcher references across files. Every problem found is
@@ -57,21 +81,14 @@ func Parse(fsys fs.FS) (*Library, diag.List) {
 	lib := &Library{Matchers: map[string]*Matcher{}, Lists: map[string]*List{}, trees: &treeCache{}}
 	var diags diag.List
 	var files []string
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+	err := WalkVisible(fsys, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			diags.Errorf(diag.Pos{File: p}, "io", "%v", err)
 			return nil
 		}
-		if p != "." && strings.HasPrefix(d.Name(), ".") {
-			if d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
+		if IsRuleFile(p) {
+			files = append(files, p)
 		}
-		if d.IsDir() || !IsRuleFile(p) {
-			return nil
-		}
-		files = append(files, p)
 		return nil
 	})
 	if err != nil {
