@@ -30,3 +30,16 @@ func BenchmarkClassifyOsquery(b *testing.B) { benchClassify(b, osqueryDiff, "osq
 func BenchmarkClassifyCloudTrail(b *testing.B) {
 	benchClassify(b, cloudtrailDoc, "cloudtrail", 2)
 }
+
+// BenchmarkDecodeOsquery decodes one osquery differential result into
+// record values, without classifying it.
+func BenchmarkDecodeOsquery(b *testing.B) {
+	b.ReportAllocs()
+	b.SetBytes(int64(len(osqueryDiff)))
+	data := []byte(osqueryDiff)
+	for b.Loop() {
+		if _, err := decodeFast(data, 100); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

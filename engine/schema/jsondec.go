@@ -29,7 +29,9 @@ type jsonDecoder struct {
 	depth int
 	stack []member
 	keys  map[string]string
-	buf   []byte // unescaping scratch
+	// recent caches interned keys by a cheap hash (see intern).
+	recent [512]string
+	buf    []byte // unescaping scratch
 }
 
 type member struct {
@@ -55,6 +57,7 @@ func decodeFast(data []byte, maxDepth int) (any, error) {
 	d.data, d.whole = nil, ""
 	if len(d.keys) > maxInterned {
 		clear(d.keys)
+		clear(d.recent[:])
 	}
 	decoders.Put(d)
 	return v, err
@@ -133,7 +136,11 @@ func (d *jsonDecoder) value(depth int) (any, error) {
 		}
 		return d.array(depth + 1)
 	case c == '"':
-		return d.str(false)
+		s, err := d.str(false)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
 	case c == '-' || c >= '0' && c <= '9':
 		return d.number()
 	case c == 't':
@@ -181,9 +188,9 @@ func (d *jsonDecoder) object(depth int) (any, error) {
 		d.space()
 		v, err := d.value(depth)
 		if err != nil {
-			return nil, withPath(err, "key %q", k.(string))
+			return nil, withPath(err, "key %q", k)
 		}
-		d.stack = append(d.stack, member{k.(string), v})
+		d.stack = append(d.stack, member{k, v})
 		d.space()
 		if d.pos >= len(d.data) {
 			return nil, d.unexpected("")
@@ -254,8 +261,9 @@ func withPath(err error, format string, arg any) error {
 	return fmt.Errorf(format+": %w", arg, err)
 }
 
-// str decodes the string at d.pos ('"'). Keys are interned.
-func (d *jsonDecoder) str(key bool) (any, error) {
+// str decodes the string at d.pos ('"'). Keys are interned. It returns a
+// string, not an interface, so that a key is never boxed.
+func (d *jsonDecoder) str(key bool) (string, error) {
 	d.pos++ // '"'
 	start := d.pos
 	for d.pos < len(d.data) {
@@ -272,7 +280,7 @@ func (d *jsonDecoder) str(key bool) (any, error) {
 		case c == '\\':
 			return d.escaped(start, key)
 		case c < 0x20:
-			return nil, d.errorf("invalid character %s in string literal", quoteChar(c))
+			return "", d.errorf("invalid character %s in string literal", quoteChar(c))
 		case c < utf8.RuneSelf:
 			d.pos++
 		default:
@@ -283,22 +291,35 @@ func (d *jsonDecoder) str(key bool) (any, error) {
 			d.pos += n
 		}
 	}
-	return nil, d.errorf("unexpected end of JSON input")
+	return "", d.errorf("unexpected end of JSON input")
 }
 
+// intern returns b as a string, the same one each time. A direct-mapped
+// cache, indexed by the length and three bytes, answers most keys with one
+// comparison and no hashing; the map behind it holds every interned key.
 func (d *jsonDecoder) intern(b []byte) string {
-	if s, ok := d.keys[string(b)]; ok {
-		return s
+	n := len(b)
+	if n == 0 {
+		return ""
 	}
-	s := string(b)
-	if len(d.keys) < maxInterned && len(s) <= 64 {
+	slot := &d.recent[(uint(n)*131^uint(b[0])*31^uint(b[n-1])*7^uint(b[n/2]))%uint(len(d.recent))]
+	if *slot == string(b) {
+		return *slot
+	}
+	s, ok := d.keys[string(b)]
+	if !ok {
+		s = string(b)
+		if len(d.keys) >= maxInterned || len(s) > 64 {
+			return s
+		}
 		d.keys[s] = s
 	}
+	*slot = s
 	return s
 }
 
 // escaped finishes a string that has escapes or invalid UTF-8, from start.
-func (d *jsonDecoder) escaped(start int, key bool) (any, error) {
+func (d *jsonDecoder) escaped(start int, key bool) (string, error) {
 	buf := append(d.buf[:0], d.data[start:d.pos]...)
 	defer func() { d.buf = buf[:0] }()
 	for d.pos < len(d.data) {
@@ -313,7 +334,7 @@ func (d *jsonDecoder) escaped(start int, key bool) (any, error) {
 		case c == '\\':
 			if d.pos+1 >= len(d.data) {
 				d.pos = len(d.data)
-				return nil, d.errorf("unexpected end of JSON input")
+				return "", d.errorf("unexpected end of JSON input")
 			}
 			e := d.data[d.pos+1]
 			d.pos += 2
@@ -333,7 +354,7 @@ func (d *jsonDecoder) escaped(start int, key bool) (any, error) {
 			case 'u':
 				r, ok := d.hex4()
 				if !ok {
-					return nil, d.errorf("invalid character in \\u hexadecimal character escape")
+					return "", d.errorf("invalid character in \\u hexadecimal character escape")
 				}
 				if utf16.IsSurrogate(r) {
 					// A pair makes one rune; a lone half is U+FFFD.
@@ -342,7 +363,7 @@ func (d *jsonDecoder) escaped(start int, key bool) (any, error) {
 						d.pos += 2
 						r2, ok := d.hex4()
 						if !ok {
-							return nil, d.errorf("invalid character in \\u hexadecimal character escape")
+							return "", d.errorf("invalid character in \\u hexadecimal character escape")
 						}
 						if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
 							buf = utf8.AppendRune(buf, dec)
@@ -355,10 +376,10 @@ func (d *jsonDecoder) escaped(start int, key bool) (any, error) {
 				buf = utf8.AppendRune(buf, r)
 			default:
 				d.pos--
-				return nil, d.errorf("invalid character %s in string escape code", quoteChar(e))
+				return "", d.errorf("invalid character %s in string escape code", quoteChar(e))
 			}
 		case c < 0x20:
-			return nil, d.errorf("invalid character %s in string literal", quoteChar(c))
+			return "", d.errorf("invalid character %s in string literal", quoteChar(c))
 		case c < utf8.RuneSelf:
 			buf = append(buf, c)
 			d.pos++
@@ -372,7 +393,7 @@ func (d *jsonDecoder) escaped(start int, key bool) (any, error) {
 			d.pos += n
 		}
 	}
-	return nil, d.errorf("unexpected end of JSON input")
+	return "", d.errorf("unexpected end of JSON input")
 }
 
 func (d *jsonDecoder) hex4() (rune, bool) {
