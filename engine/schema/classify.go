@@ -80,8 +80,14 @@ func (c *Classifier) Classify(raw []byte, cands []*LogType) ([]Record, error) {
 			mask = pre.mask(m, maskBuf[:0])
 		}
 	}
+	bestPriority := 0 // the best (lowest) priority of fits, once there is one
 	for _, t := range cands {
 		if t == nil {
+			continue
+		}
+		if usePrefilter && len(fits) > 0 && t.priority > bestPriority {
+			// Fits rank by priority first: a candidate of a worse priority
+			// than a fit already found can neither win nor tie.
 			continue
 		}
 		if pre != nil && !pre.may(mask, t, objKeys) {
@@ -94,6 +100,9 @@ func (c *Classifier) Classify(raw []byte, cands []*LogType) ([]Record, error) {
 		}
 		recs, chk := t.parse(in, checkFast)
 		if chk.ok() {
+			if len(fits) == 0 || t.priority < bestPriority {
+				bestPriority = t.priority
+			}
 			fits = append(fits, fit{t, recs, chk.undeclared})
 		}
 	}
