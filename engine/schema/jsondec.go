@@ -49,6 +49,13 @@ var decoders = sync.Pool{New: func() any { return &jsonDecoder{keys: map[string]
 func decodeFast(data []byte, maxDepth int) (any, error) {
 	d := decoders.Get().(*jsonDecoder)
 	d.data, d.pos, d.depth = data, 0, maxDepth
+	if d.space(); d.pos >= len(data) || !startsValue(data[d.pos]) {
+		// Not JSON (a text line): say so without copying the line.
+		err := d.unexpected("looking for beginning of value")
+		d.data = nil
+		decoders.Put(d)
+		return nil, err
+	}
 	d.whole = string(data) // one allocation for every unescaped string value
 
 	v, err := d.document()
@@ -61,6 +68,15 @@ func decodeFast(data []byte, maxDepth int) (any, error) {
 	}
 	decoders.Put(d)
 	return v, err
+}
+
+// startsValue reports whether a JSON value can start with c.
+func startsValue(c byte) bool {
+	switch c {
+	case '{', '[', '"', '-', 't', 'f', 'n':
+		return true
+	}
+	return c >= '0' && c <= '9'
 }
 
 // errTooDeep is replaced by the caller with payload's depth error.
