@@ -58,14 +58,12 @@ var thinTypes = map[string]string{
 		"searched: elastic/integrations packages/1password, 1Password's Events API reference (only excerpts reachable here; its examples not taken), panther-analysis 1Password rules not read",
 	"slack:audit": "5 found: elastic/integrations' audit test (4) and Panther's parser test (the API docs example); panther-analysis Slack rule tests carry Panther-normalised date_create strings and are not taken; " +
 		"searched: elastic/integrations packages/slack, panther-labs/panther slacklogs testdata, panther-analysis rules/slack_rules",
-	"suricata:eve": "2 taken: elastic/integrations' eve-small ssh and fileinfo lines (its stats line is 4 KB of counters); elastic/beats' eve.json repeats eve-small; " +
-		"searched: elastic/integrations packages/suricata/data_stream/eve/_dev/test/pipeline, elastic/beats x-pack/filebeat/module/suricata/eve/test; OISF/suricata-verify not searched",
-	"suricata:flow": "3 taken: elastic/integrations' eve-small and eve-6-0 flows; elastic/beats' eve.json repeats eve-small; " +
-		"searched: elastic/integrations packages/suricata/data_stream/eve/_dev/test/pipeline, elastic/beats x-pack/filebeat/module/suricata/eve/test; OISF/suricata-verify not searched",
-	"suricata:http": "3 taken: elastic/integrations' eve-small http lines; elastic/beats' eve.json repeats eve-small; " +
-		"searched: elastic/integrations packages/suricata/data_stream/eve/_dev/test/pipeline, elastic/beats x-pack/filebeat/module/suricata/eve/test; OISF/suricata-verify not searched",
-	"suricata:tls": "3 taken: elastic/integrations' eve-small tls lines; test-eve-tls-empty-*.log are edited (2026 timestamps, flow ids one apart) and eve-alerts.log's tls line has placeholder ja3 strings; " +
-		"searched: elastic/integrations packages/suricata/data_stream/eve/_dev/test/pipeline, elastic/beats x-pack/filebeat/module/suricata/eve/test; OISF/suricata-verify not searched",
+	"suricata:flow": "6 taken: elastic/integrations' eve-small and eve-6-0 flows, 3 suricata-verify outputs; elastic/beats' eve.json holds eve-small's events; " +
+		"searched: elastic/integrations packages/suricata/data_stream/eve/_dev/test/pipeline, elastic/beats x-pack/filebeat/module/suricata/eve/test, OISF/suricata-verify (its 25 stored .json files: the others hold dns events, alerts and stats, or are rule inputs; 6 of them judged by name only)",
+	"suricata:http": "4 taken: elastic/integrations' eve-small http lines, 1 suricata-verify output; elastic/beats' eve.json holds eve-small's events; " +
+		"searched: elastic/integrations packages/suricata/data_stream/eve/_dev/test/pipeline, elastic/beats x-pack/filebeat/module/suricata/eve/test, OISF/suricata-verify (its 25 stored .json files: the others hold dns events, alerts and stats, or are rule inputs; 6 of them judged by name only)",
+	"suricata:tls": "5 taken: elastic/integrations' eve-small tls lines, 2 suricata-verify outputs (one session in IDS and IPS mode); test-eve-tls-empty-*.log are edited (2026 timestamps, flow ids one apart) and eve-alerts.log's tls line has placeholder ja3 strings; " +
+		"searched: elastic/integrations packages/suricata/data_stream/eve/_dev/test/pipeline, elastic/beats x-pack/filebeat/module/suricata/eve/test, OISF/suricata-verify (its 25 stored .json files: the others hold dns events, alerts and stats, or are rule inputs; 6 of them judged by name only)",
 	"zeek:dns": "7 taken: every Zeek line of elastic/integrations' dns test; elastic/beats' dns-json.log repeats them; " +
 		"searched: elastic/integrations packages/zeek, elastic/beats x-pack/filebeat/module/zeek/dns/test; Zeek's own btest baselines not searched",
 	"zeek:http": "7 taken: every Zeek line of elastic/integrations' http test; one more line in awelzel/zeekjs-udp-logging's README not taken; " +
