@@ -65,6 +65,8 @@ var realCorpus = []struct {
 	{"zeek/elastic-integrations-zeek-http.jsonl", "zeek", "zeek:http", 7, nil},
 	{"zeek/elastic-integrations-zeek-ssl.jsonl", "zeek", "zeek:ssl", 10, nil},
 	{"zeek/elastic-integrations-zeek-notice.jsonl", "zeek", "zeek:notice", 4, nil},
+	{"zeek/zeek-docs-log-formats-dns.jsonl", "zeek", "zeek:dns", 2, nil},
+	{"zeek/zeek-docs-http.jsonl", "zeek", "zeek:http", 2, nil},
 	{"suricata/elastic-integrations-eve-small-alert.jsonl", "suricata", "suricata:alert", 1, nil},
 	{"suricata/elastic-integrations-eve-6-0-alert.jsonl", "suricata", "suricata:alert", 1, nil},
 	{"suricata/elastic-beats-eve-alerts.jsonl", "suricata", "suricata:alert", 10, nil},
