@@ -56,6 +56,7 @@ var realCorpus = []struct {
 	{"slack/elastic-integrations-slack-audit-test-audit.jsonl", "slack", "slack:audit", 4, nil},
 	{"cloudflare/elastic-integrations-cloudflare-logpush-audit.jsonl", "cloudflare", "cloudflare:audit", 3, nil},
 	{"cloudflare/elastic-integrations-cloudflare-logpush-http-request.jsonl", "cloudflare", "cloudflare:http_request", 1, nil},
+	{"cloudflare/elastic-integrations-cloudflare-logpull-http.jsonl", "cloudflare", "cloudflare:http_request", 3, nil},
 	{"crowdstrike/elastic-integrations-fdr-test-linux-process.jsonl", "crowdstrike", "crowdstrike:process", 2, checkFDRProcess},
 	{"crowdstrike/elastic-integrations-fdr-test-linux-events.jsonl", "crowdstrike", "crowdstrike:event", 3, nil},
 	{"crowdstrike/elastic-integrations-fdr-test-fdr-process.jsonl", "crowdstrike", "crowdstrike:process", 3, checkFDRProcess},

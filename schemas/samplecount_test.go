@@ -35,9 +35,9 @@ var thinTypes = map[string]string{
 	"azure:activity": "8 found, not every public one: elastic/integrations' activitylogs pipeline tests hold 4 unedited records, panther-analysis 4 complete rule-test records (../shared); the folder's other lines are edited for parser tests (durationMs as a string, written ResourceHealth bodies, sign-ins filed there); " +
 		"searched: elastic/integrations packages/azure/data_stream/activitylogs/_dev/test/pipeline (test-time-formats-corner-cases.log not read), panther-analysis rules/azure_activity_rules",
 	"cloudflare:audit": "3 found: one token_create record in Logpush's three timestamp formats (elastic/integrations); " +
-		"searched: elastic/integrations packages/cloudflare_logpush/data_stream/audit, panther-labs/panther cloudflarelogs testdata (no audit records); Cloudflare's own Logpush pages not searched",
-	"cloudflare:http_request": "2 found: elastic/integrations' http_request test line 1 (its other lines are it with fields changed) and Panther's parser test; " +
-		"searched: elastic/integrations packages/cloudflare_logpush/data_stream/http_request, panther-labs/panther cloudflarelogs testdata; Cloudflare's own Logpush pages not searched",
+		"searched: elastic/integrations packages/cloudflare_logpush/data_stream/audit and packages/cloudflare/data_stream/audit (an edited copy, and API-shaped audit events: another format), panther-labs/panther cloudflarelogs testdata (no audit records); Cloudflare's own Logpush pages not searched",
+	"cloudflare:http_request": "5 found: elastic/integrations' Logpush http_request test line 1 (its other lines are it with fields changed), 3 Logpull records of the same dataset captured from Elastic's zones (the file's 4th is the 3rd with timestamps changed), Panther's parser test; " +
+		"searched: elastic/integrations packages/cloudflare_logpush/data_stream/http_request (test-pipeline-http_request.log is written: 'matchad variable message'), packages/cloudflare/data_stream/logpull, panther-labs/panther cloudflarelogs testdata; Cloudflare's own Logpush pages not searched",
 	"cloudfront:access": "all public samples found: the Developer Guide's 6 example lines (../shared); other pipelines' test files reuse them with edited addresses or with spaces for tabs; " +
 		"searched: awsdocs/amazon-cloudfront-developer-guide and other pipelines' test files (the issue-14 corpus work, testdata/real/README.md); not searched again here",
 	"config:change": "all public samples found: the AWS Config Developer Guide's example notifications (../shared); " +
