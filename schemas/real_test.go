@@ -48,6 +48,7 @@ var realCorpus = []struct {
 	{"azure/elastic-integrations-activitylogs-raw.jsonl", "azure", "azure:activity", 1, nil},
 	{"azure/elastic-integrations-activitylogs-edgecases.jsonl", "azure", "azure:activity", 1, nil},
 	{"azure/elastic-integrations-activitylogs-mixedcase-resourceid.jsonl", "azure", "azure:activity", 2, nil},
+	{"azure/microsoft-docs-activity-log-schema-example.json", "azure", "azure:activity", 1, nil},
 	{"azure/elastic-integrations-entra-auditlogs-raw.jsonl", "azure", "azure:entra_audit", 1, nil},
 	{"azure/elastic-integrations-auditlogs-sample.jsonl", "azure", "azure:entra_audit", 3, nil},
 	{"azure/elastic-integrations-entra-signinlogs-raw.jsonl", "azure", "azure:entra_signin", 1, checkEntraSignin},
