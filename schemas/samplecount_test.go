@@ -33,7 +33,7 @@ var issue14Families = []string{
 // stale.
 var thinTypes = map[string]string{
 	"azure:activity": "9 found, not every public one: elastic/integrations' activitylogs pipeline tests hold 4 unedited records, panther-analysis 4 complete rule-test records (../shared), the Activity log schema page 1 storage/Event Hub example; the folder's other lines are edited for parser tests (durationMs as a string, written ResourceHealth bodies, sign-ins filed there), the page's other examples are in the REST API shape; " +
-		"searched: elastic/integrations packages/azure/data_stream/activitylogs/_dev/test/pipeline (test-time-formats-corner-cases.log not read), panther-analysis rules/azure_activity_rules, MicrosoftDocs/azure-monitor-docs activity-log-schema.md",
+		"searched: elastic/integrations packages/azure/data_stream/activitylogs/_dev/test/pipeline (test-time-formats-corner-cases.log holds written two-key fragments, not records), panther-analysis rules/azure_activity_rules, MicrosoftDocs/azure-monitor-docs activity-log-schema.md",
 	"cloudflare:audit": "3 found: one token_create record in Logpush's three timestamp formats (elastic/integrations); " +
 		"searched: elastic/integrations packages/cloudflare_logpush/data_stream/audit and packages/cloudflare/data_stream/audit (an edited copy, and API-shaped audit events: another format), panther-labs/panther cloudflarelogs testdata (no audit records); Cloudflare's own Logpush pages not searched",
 	"cloudflare:http_request": "5 found: elastic/integrations' Logpush http_request test line 1 (its other lines are it with fields changed), 3 Logpull records of the same dataset captured from Elastic's zones (the file's 4th is the 3rd with timestamps changed), Panther's parser test; " +
