@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"time"
 
@@ -29,25 +30,46 @@ type evalState struct {
 // without prefix guards.
 var usePrefixGuards = true
 
+// useGuardIndex is false only in tests comparing evaluation through the
+// guard index with every rule run.
+var useGuardIndex = true
+
 // pathKeyState is one guard path's value in the record being evaluated,
 // read at most once per record.
 type pathKeyState struct {
-	read, ok, walked bool
-	key              any
+	read, ok, walked, null bool
+	key                    any
+
+	addrRead, addrOK bool // key parsed as an IP address (see pathTest.judge)
+	addr             netip.Addr
 }
 
 // preGuardsFail reports whether one of trr's prefix guards is false on data,
 // in their order, before any that expr might fail on (a path that cannot be
 // walked stops the check: the rule runs and reports what expr makes of it).
 func (st *evalState) preGuardsFail(tr *typeRules, trr *typeRule, data map[string]any) bool {
-	for _, g := range trr.pre {
+	for i := range trr.pre {
+		g := &trr.pre[i]
 		ks := &st.keys[g.path]
 		if !ks.read {
-			ks.key, ks.ok, ks.walked = keyAt(data, tr.paths[g.path])
+			ks.key, ks.ok, ks.walked, ks.null = readKey(data, tr.paths[g.path])
 			ks.read = true
 		}
 		if !ks.walked {
 			return false // expr may fail here: the rule runs and says so
+		}
+		if g.test != nil {
+			holds, known := g.test.judge(ks)
+			if !known {
+				return false // as above
+			}
+			if !holds {
+				return true
+			}
+			continue
+		}
+		if _, isStr := ks.key.(string); g.strArray && !ks.null && !isStr {
+			return false // expr fails on `in` a list of strings: as above
 		}
 		if !g.proved && (!ks.ok || !g.holds(ks.key)) {
 			return true

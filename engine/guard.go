@@ -1,6 +1,9 @@
 package engine
 
 import (
+	"net/netip"
+	"slices"
+
 	"github.com/expr-lang/expr/ast"
 
 	"github.com/streamalert-go/streamalert/engine/rule"
@@ -16,6 +19,65 @@ import (
 type guard struct {
 	path   []string
 	values []any // string or int64
+	// strArray: the values are an array literal of strings, which expr
+	// turns into a map lookup that fails on a key of another type.
+	strArray bool
+
+	// A prefix guard may instead be a test (see conjunctTest); the index
+	// never files a rule under one.
+	test *pathTest
+}
+
+// pathTest is a prefix guard that is not an equality: [not] in_cidr(P,
+// CIDRS) or [not] P matches "RE", with P record.a.b or (record.a.b ?? D) and
+// the CIDRs and the pattern constant. It calls the functions the compiled
+// rule calls (rule.PrefixSet.Contains, rule.Regexp.MatchString), so its
+// verdict is the condition's.
+type pathTest struct {
+	cidrs  *rule.PrefixSet
+	re     *rule.Regexp
+	def    any // D, when hasDef
+	hasDef bool
+	neg    bool
+
+	defAddr   netip.Addr // D as an address, for in_cidr
+	defAddrOK bool
+}
+
+// judge returns the test's verdict on the value at its path (ks, read
+// by readKey), and false in known when expr would raise an error there
+// (matches on a non-string), which the rule must then run to report. The
+// value's address is parsed once per record, for every in_cidr test of its
+// path.
+func (pt *pathTest) judge(ks *pathKeyState) (holds, known bool) {
+	if pt.cidrs != nil {
+		var a netip.Addr
+		var ok bool
+		switch {
+		case ks.ok:
+			if !ks.addrRead {
+				ks.addr, ks.addrOK = rule.ParseIP(ks.key)
+				ks.addrRead = true
+			}
+			a, ok = ks.addr, ks.addrOK
+		case ks.null && pt.hasDef:
+			a, ok = pt.defAddr, pt.defAddrOK
+		}
+		// Anything else (null, a boolean, a number) is no address.
+		return (ok && pt.cidrs.ContainsAddr(a)) != pt.neg, true
+	}
+	var s string
+	var isStr bool
+	switch {
+	case ks.ok:
+		s, isStr = ks.key.(string)
+	case ks.null && pt.hasDef:
+		s, isStr = pt.def.(string)
+	}
+	if !isStr {
+		return false, false // matches fails on it
+	}
+	return pt.re.MatchString(s) != pt.neg, true
 }
 
 // guardOf returns the guard of an expression: the first conjunct of its
@@ -64,19 +126,26 @@ func conjunctGuard(n ast.Node, lists map[string]*rule.List) (guard, bool) {
 			}
 		}
 	case "in":
-		p, ok := recordPath(b.Left)
+		p, def, ok := guardOperand(b.Left)
 		if !ok {
 			return guard{}, false
 		}
 		var vals []any
+		strArray := false
 		switch r := b.Right.(type) {
 		case *ast.ArrayNode:
+			strArray = len(r.Nodes) > 0
 			for _, e := range r.Nodes {
 				v, ok := constKey(e)
 				if !ok {
 					return guard{}, false
 				}
+				_, isStr := v.(string)
+				strArray = strArray && isStr
 				vals = append(vals, v)
+			}
+			if _, isStr := def.(string); strArray && def != nil && !isStr {
+				return guard{}, false // the default would make expr fail
 			}
 		default:
 			name, ok := listName(r)
@@ -85,7 +154,7 @@ func conjunctGuard(n ast.Node, lists map[string]*rule.List) (guard, bool) {
 			}
 			vals = lists[name].Values
 		}
-		g := guard{path: p}
+		g := guard{path: p, strArray: strArray}
 		for _, v := range vals {
 			switch x := v.(type) {
 			case string, int64:
@@ -95,6 +164,9 @@ func conjunctGuard(n ast.Node, lists map[string]*rule.List) (guard, bool) {
 			default:
 				return guard{}, false
 			}
+		}
+		if def != nil && slices.Contains(g.values, def) {
+			return guard{}, false // an absent value would be in the list
 		}
 		return g, len(g.values) > 0
 	}
@@ -132,11 +204,89 @@ func prefixGuards(lib *rule.Library, src string) []guard {
 	for _, n := range conjuncts(tree.Node, nil) {
 		g, ok := conjunctGuard(n, lists)
 		if !ok {
+			g, ok = conjunctTest(n, lists)
+		}
+		if !ok {
 			break
 		}
 		out = append(out, g)
 	}
 	return out
+}
+
+// conjunctTest returns the pathTest guard of a conjunct
+//
+//	in_cidr(P, CIDRS)   P matches "RE"   not ...   ! ...
+//
+// with P record.a.b or (record.a.b ?? D) (D a string or integer literal),
+// CIDRS a string, an array of strings or lists.L, and RE a valid pattern.
+func conjunctTest(n ast.Node, lists map[string]*rule.List) (guard, bool) {
+	neg := false
+	if u, ok := n.(*ast.UnaryNode); ok && (u.Operator == "not" || u.Operator == "!") {
+		neg, n = true, u.Node
+	}
+	var operand ast.Node
+	pt := &pathTest{neg: neg}
+	switch x := n.(type) {
+	case *ast.CallNode:
+		id, ok := x.Callee.(*ast.IdentifierNode)
+		if !ok || id.Value != "in_cidr" || len(x.Arguments) != 2 {
+			return guard{}, false
+		}
+		var vals []any
+		if name, ok := listName(x.Arguments[1]); ok {
+			if lists[name] == nil {
+				return guard{}, false
+			}
+			vals = lists[name].Values
+		} else if vals, ok = constStringsOf(x.Arguments[1]); !ok {
+			return guard{}, false
+		}
+		set, err := rule.ParsePrefixes(vals...)
+		if err != nil {
+			return guard{}, false // reported by the compiler
+		}
+		operand, pt.cidrs = x.Arguments[0], set
+	case *ast.BinaryNode:
+		pat, ok := x.Right.(*ast.StringNode)
+		if x.Operator != "matches" || !ok {
+			return guard{}, false
+		}
+		re, err := rule.CompileRegexp(pat.Value)
+		if err != nil {
+			return guard{}, false // reported by the compiler
+		}
+		operand, pt.re = x.Left, re
+	default:
+		return guard{}, false
+	}
+	p, def, ok := guardOperand(operand)
+	if !ok {
+		return guard{}, false
+	}
+	pt.def, pt.hasDef = def, def != nil
+	pt.defAddr, pt.defAddrOK = rule.ParseIP(def)
+	return guard{path: p, test: pt}, true
+}
+
+// constStringsOf returns the strings of a string literal or an array of
+// them (nested arrays flattened), as in_cidr takes them.
+func constStringsOf(n ast.Node) ([]any, bool) {
+	switch x := n.(type) {
+	case *ast.StringNode:
+		return []any{x.Value}, true
+	case *ast.ArrayNode:
+		var out []any
+		for _, el := range x.Nodes {
+			v, ok := constStringsOf(el)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, v...)
+		}
+		return out, true
+	}
+	return nil, false
 }
 
 // constKey returns the value of a string or integer literal as a guard key.
@@ -218,6 +368,10 @@ type guardGroup struct {
 	path  []string
 	rules map[any][]int32 // guard value (string or int64) → indexes into typeRules.rules
 	all   []int32         // every rule of the group
+	// strict are the rules whose guard is `in` an array literal of
+	// strings: expr fails on a value that is neither a string nor null,
+	// so they run on one, to report it.
+	strict []int32
 }
 
 // buildGuards groups the rules of tr by guard path.
@@ -237,6 +391,9 @@ func (tr *typeRules) buildGuards() {
 			tr.groups = append(tr.groups, grp)
 		}
 		grp.all = append(grp.all, int32(i))
+		if g.strArray {
+			grp.strict = append(grp.strict, int32(i))
+		}
 		for _, v := range g.values {
 			if idx := grp.rules[v]; len(idx) == 0 || idx[len(idx)-1] != int32(i) {
 				grp.rules[v] = append(idx, int32(i))
@@ -265,27 +422,36 @@ func pathKey(p []string) string {
 // error there (record.missing.x, a list `in` a list), which the rule must
 // still report, so its rules run.
 func keyAt(data map[string]any, path []string) (key any, ok, walked bool) {
+	key, ok, walked, _ = readKey(data, path)
+	return key, ok, walked
+}
+
+// readKey is keyAt that also reports whether the value is absent or JSON
+// null (null), as expr's ?? tells them from other values.
+func readKey(data map[string]any, path []string) (key any, ok, walked, null bool) {
 	m := data
 	for _, k := range path[:len(path)-1] {
 		next, isMap := m[k].(map[string]any)
 		if !isMap {
-			return nil, false, false
+			return nil, false, false, false
 		}
 		m = next
 	}
 	switch x := m[path[len(path)-1]].(type) {
+	case nil:
+		return nil, false, true, true
 	case string, int64:
-		return x, true, true
+		return x, true, true, false
 	case float64:
 		if i := int64(x); float64(i) == x {
-			return i, true, true
+			return i, true, true, false
 		}
 	case []any, map[string]any:
 		// expr's `in` fails on a list or map operand: the rule must run to
 		// report it.
-		return nil, false, false
+		return nil, false, false, false
 	}
-	return nil, false, true
+	return nil, false, true, false
 }
 
 // candidates appends to cand, once each, the rules that may fire on data:
@@ -298,18 +464,30 @@ func (tr *typeRules) candidates(data map[string]any, mark []bool, cand []int32) 
 			cand = append(cand, i)
 		}
 	}
+	if !useGuardIndex {
+		for i := range tr.rules {
+			add(int32(i))
+		}
+		return cand
+	}
 	for _, i := range tr.always {
 		add(i)
 	}
 	for _, g := range tr.groups {
-		k, ok, walked := keyAt(data, g.path)
+		k, ok, walked, null := readKey(data, g.path)
 		switch {
 		case !walked:
 			for _, i := range g.all {
 				add(i)
 			}
+			continue
 		case ok:
 			for _, i := range g.rules[k] {
+				add(i)
+			}
+		}
+		if _, isStr := k.(string); !isStr && !null {
+			for _, i := range g.strict {
 				add(i)
 			}
 		}

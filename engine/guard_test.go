@@ -29,6 +29,8 @@ func TestGuardOf(t *testing.T) {
 		{`record.e in lists.events`, []string{"e"}, []any{"A", "B"}},
 		{`record.p in lists.ports`, []string{"p"}, []any{int64(22), int64(3389)}},
 		{`(record.a == "x" && record.b == "y") && true`, []string{"a"}, []any{"x"}},
+		{`(record.e ?? "") in ["A", "B"]`, []string{"e"}, []any{"A", "B"}},
+		{`(record.p ?? 0) in lists.ports`, []string{"p"}, []any{int64(22), int64(3389)}},
 		// Not guards: alternatives, negations, non-constant or mixed values.
 		{`record.a == "x" || record.b == "y"`, nil, nil},
 		{`not (record.a == "x")`, nil, nil},
@@ -36,6 +38,9 @@ func TestGuardOf(t *testing.T) {
 		{`record.a == record.b`, nil, nil},
 		{`record.e in lists.mixed`, nil, nil},
 		{`record.e in lists.unknown`, nil, nil},
+		{`(record.e ?? "A") in lists.events`, nil, nil},  // absent is in the list
+		{`in_cidr(record.ip, ["10.0.0.0/8"])`, nil, nil}, // a prefix test, never an index guard
+		{`record.c matches "x"`, nil, nil},
 		{`record.f == 1.5`, nil, nil},
 		{`normalized.userName == "x"`, nil, nil},
 		{`record == "x"`, nil, nil},
@@ -67,6 +72,7 @@ func TestGuardIndexSameResult(t *testing.T) {
 		"e.yaml":   "name: e\nlog_types: [osquery]\ncondition: record.unixTime == 8\n",
 		"f.yaml":   "name: f\nlog_types: [osquery]\ncondition: record.decorations.site == 'x'\n", // errors when decorations is absent
 		"g.yaml":   "name: g\nlog_types: [osquery]\ncondition: record.decorations?.site == 'x'\n",
+		"h.yaml":   "name: h\nlog_types: [osquery]\ncondition: (record.decorations?.site ?? '') in ['x', 'y'] && record.unixTime > 6\n",
 	}
 	set := testSet(t)
 	guarded := mustBuild(t, files, Options{Schemas: set})

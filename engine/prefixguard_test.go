@@ -16,10 +16,11 @@ import (
 )
 
 // TestPrefixGuardsChangeNothing evaluates records with and without the
-// prefix-guard pruning: the alerts (rule names, in order) and the rule
+// prefix-guard pruning (and the alerts without the guard index too): the alerts (rule names, in order) and the rule
 // errors must be the same. Rules: the shipped pack on every example log, and
 // generated rules whose conditions start with every guard form (==, in a
-// list, in lists.X, (x ?? "") ==) on osquery-shaped records that include the
+// list, in lists.X, (x ?? "") == and in, [not] in_cidr, [not] matches) on
+// osquery-shaped records that include the
 // awkward cases: the path missing, null, a number, a list, through a value
 // that is not a mapping.
 func TestPrefixGuardsChangeNothing(t *testing.T) {
@@ -27,11 +28,15 @@ func TestPrefixGuardsChangeNothing(t *testing.T) {
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	files := fstest.MapFS{"lib/l.yaml": {Data: []byte("lists:\n  users: [alice, bob, \"7\"]\n")}}
+	files := fstest.MapFS{"lib/l.yaml": {Data: []byte("lists:\n  users: [alice, bob, \"7\"]\n  nets: [10.0.0.0/8, 192.0.2.7]\n")}}
 	forms := []string{
 		`record.columns.user == "alice"`, `"bob" == record.columns.user`, `record.columns.user in ["alice", "mallory"]`,
 		`record.columns.user in lists.users`, `(record.columns.uid ?? "") == "0"`, `(record.columns.uid ?? "0") == "0"`,
 		`record.columns.uid == 7`, `record.hostIdentifier == "h1"`, `record.columns.nested.x == "y"`,
+		`(record.columns.user ?? "") in ["bob", "7"]`, `(record.columns.user ?? "alice") in lists.users`,
+		`in_cidr(record.columns.host ?? "", ["10.0.0.0/8", "192.0.2.7"])`, `not in_cidr(record.columns.host, lists.nets)`,
+		`in_cidr(record.columns.host ?? "10.1.1.1", lists.nets)`, `(record.columns.cmdline ?? "") matches "cu?rl"`,
+		`record.columns.cmdline matches "^curl"`, `!(record.columns.uid matches "^[0-9]+$")`, `(record.columns.uid ?? 0) matches "1"`,
 	}
 	tails := []string{`true`, `int(record.columns.uid) > 5`, `record.columns.cmdline matches "curl"`, `len(record.columns.user) > 3`}
 	n := 0
@@ -55,7 +60,10 @@ func TestPrefixGuardsChangeNothing(t *testing.T) {
 	c := schema.NewClassifier(set)
 	var recs []schema.Record
 	cols := []string{`{"user":"alice","uid":"0","cmdline":"curl x"}`, `{"user":"bob","uid":7}`, `{"user":"mallory","uid":"12"}`,
-		`{"uid":null}`, `{"user":["alice"],"nested":"flat"}`, `{"user":"alice","nested":{"x":"y"},"uid":"9"}`, `{}`}
+		`{"uid":null}`, `{"user":["alice"],"nested":"flat"}`, `{"user":"alice","nested":{"x":"y"},"uid":"9"}`, `{}`,
+		`{"user":"7","host":"10.1.2.3","cmdline":"crl http://x","uid":"12"}`, `{"host":"192.0.2.7","cmdline":"curl","uid":"x1"}`,
+		`{"host":true,"cmdline":7,"uid":1.5}`, `{"host":null,"cmdline":null,"user":null}`, `{"host":["10.0.0.1"],"cmdline":["curl"],"uid":[1]}`,
+		`{"host":"::ffff:10.9.9.9","cmdline":"wget","user":"bob","uid":"10"}`, `{"host":7,"cmdline":"","user":7}`}
 	for _, col := range cols {
 		for _, host := range []string{"h1", "h2"} {
 			line := fmt.Sprintf(`{"name":"q","hostIdentifier":%q,"calendarTime":"t","unixTime":1,"columns":%s,"action":"added"}`, host, col)
@@ -85,9 +93,19 @@ func TestPrefixGuardsChangeNothing(t *testing.T) {
 			a1, e1 := rs.EvaluateAll(rec, engine.Source{})
 			engine.SetPrefixGuards(false)
 			a2, e2 := rs.EvaluateAll(rec, engine.Source{})
+			// Without the index too, every rule runs in full: the alerts
+			// are the same (the errors are not: a rule whose guard is a
+			// later conjunct, false here, is not run to fail on an
+			// earlier one).
+			engine.SetGuardIndex(false)
+			a3, _ := rs.EvaluateAll(rec, engine.Source{})
 			engine.SetPrefixGuards(true)
+			engine.SetGuardIndex(true)
 			if !slices.Equal(names(a1), names(a2)) || len(e1) != len(e2) {
 				t.Errorf("%s record %v: with prefix guards %v (%d errors), without %v (%d errors)", rec.Type.Name, rec.Data, names(a1), len(e1), names(a2), len(e2))
+			}
+			if !slices.Equal(names(a1), names(a3)) {
+				t.Errorf("%s record %v: with the guard index %v, every rule run %v", rec.Type.Name, rec.Data, names(a1), names(a3))
 			}
 			fired += len(a1)
 		}

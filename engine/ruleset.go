@@ -143,18 +143,32 @@ type typeRule struct {
 // the log type's guard paths (typeRules.paths), so that each path is read
 // once per record whatever the number of rules testing it.
 type preGuard struct {
-	path   int
-	proved bool         // by the guard index: only its path's walk is checked
-	one    any          // the value, when there is one
-	values map[any]bool // the values, when there are several
+	path int
+	test *pathTest // an in_cidr or matches test instead of values
+	// strArray: expr fails on a key that is not a string (see guard)
+	strArray bool
+	proved   bool            // by the guard index: only its path's walk is checked
+	strs     []string        // the string values (when fewValues or fewer)
+	strSet   map[string]bool // the string values (when more)
+	ints     []int64         // the integer values
 }
 
-func (g preGuard) holds(k any) bool {
-	if g.values != nil {
-		return g.values[k]
+func (g *preGuard) holds(k any) bool {
+	switch x := k.(type) {
+	case string:
+		if g.strSet != nil {
+			return g.strSet[x]
+		}
+		return slices.Contains(g.strs, x)
+	case int64:
+		return slices.Contains(g.ints, x)
 	}
-	return k == g.one
+	return false
 }
+
+// fewValues is how many string values a prefix guard scans before it
+// hashes instead.
+const fewValues = 8
 
 // Build parses every rule and library file in rules, resolves log types and
 // data types against opts.Schemas, and compiles every expression once. It
@@ -532,7 +546,7 @@ func (tr *typeRules) numberPrefixGuards() {
 		// walked. Only the walk is checked again then, not the value.
 		ig := trr.r.guard
 		for j, g := range trr.r.pre {
-			proved := j == 0 && ig != nil && slices.Equal(g.path, ig.path) && reflect.DeepEqual(g.values, ig.values)
+			proved := j == 0 && g.test == nil && ig != nil && slices.Equal(g.path, ig.path) && reflect.DeepEqual(g.values, ig.values)
 			key := pathKey(g.path)
 			id, ok := ids[key]
 			if !ok {
@@ -540,15 +554,22 @@ func (tr *typeRules) numberPrefixGuards() {
 				ids[key] = id
 				tr.paths = append(tr.paths, g.path)
 			}
-			pg := preGuard{path: id, proved: proved}
-			switch {
-			case proved:
-			case len(g.values) == 1:
-				pg.one = g.values[0]
-			default:
-				pg.values = map[any]bool{}
+			pg := preGuard{path: id, proved: proved, test: g.test, strArray: g.strArray}
+			if !proved && g.test == nil {
 				for _, v := range g.values {
-					pg.values[v] = true
+					switch x := v.(type) {
+					case string:
+						pg.strs = append(pg.strs, x)
+					case int64:
+						pg.ints = append(pg.ints, x)
+					}
+				}
+				if len(pg.strs) > fewValues {
+					pg.strSet = make(map[string]bool, len(pg.strs))
+					for _, s := range pg.strs {
+						pg.strSet[s] = true
+					}
+					pg.strs = nil
 				}
 			}
 			trr.pre = append(trr.pre, pg)

@@ -170,15 +170,28 @@ func (s *PrefixSet) MarshalJSON() ([]byte, error) {
 // prefixes. IPv4-mapped IPv6 addresses match IPv4 prefixes; zones are
 // ignored; anything that is not an IP gives false.
 func (s *PrefixSet) Contains(ip any) bool {
-	str, ok := ip.(string)
-	if !ok {
-		return false
+	a, ok := ParseIP(ip)
+	return ok && s.ContainsAddr(a)
+}
+
+// ParseIP parses ip as Contains does: a string holding an IP address (white
+// space around it ignored), IPv4-mapped IPv6 addresses unmapped and zones
+// dropped; ok is false for anything else.
+func ParseIP(ip any) (a netip.Addr, ok bool) {
+	str, isStr := ip.(string)
+	if !isStr {
+		return netip.Addr{}, false
 	}
 	a, err := netip.ParseAddr(strings.TrimSpace(str))
 	if err != nil {
-		return false
+		return netip.Addr{}, false
 	}
-	a = a.Unmap().WithZone("")
+	return a.Unmap().WithZone(""), true
+}
+
+// ContainsAddr reports whether a (as ParseIP gives it) is inside one of the
+// prefixes.
+func (s *PrefixSet) ContainsAddr(a netip.Addr) bool {
 	for _, p := range s.prefixes {
 		if p.Contains(a) {
 			return true
