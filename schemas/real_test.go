@@ -62,6 +62,8 @@ var realCorpus = []struct {
 	{"crowdstrike/elastic-integrations-fdr-test-linux-events.jsonl", "crowdstrike", "crowdstrike:event", 3, nil},
 	{"crowdstrike/elastic-integrations-fdr-test-fdr-process.jsonl", "crowdstrike", "crowdstrike:process", 3, checkFDRProcess},
 	{"crowdstrike/elastic-integrations-fdr-test-fdr-events.jsonl", "crowdstrike", "crowdstrike:event", 7, nil},
+	{"crowdstrike/elastic-integrations-fdr-test-fdr-process-more.jsonl", "crowdstrike", "crowdstrike:process", 6, checkFDRProcess},
+	{"crowdstrike/elastic-integrations-fdr-test-fdr-events-more.jsonl", "crowdstrike", "crowdstrike:event", 6, nil},
 	{"zeek/elastic-integrations-zeek-conn.jsonl", "zeek", "zeek:conn", 10, checkZeekConn},
 	{"zeek/elastic-integrations-zeek-dns.jsonl", "zeek", "zeek:dns", 7, nil},
 	{"zeek/elastic-integrations-zeek-http.jsonl", "zeek", "zeek:http", 7, nil},

@@ -46,8 +46,6 @@ var thinTypes = map[string]string{
 		"searched: awsdocs/aws-config-developer-guide",
 	"config:scheduled": "all public samples found: the one ScheduledNotification of the Developer Guide's rules examples (../shared); " +
 		"searched: awsdocs/aws-config-developer-guide",
-	"crowdstrike:process": "7 taken, more exist: elastic/integrations' test-fdr.log (125 KB) holds more ProcessRollup2 lines past the 10 lines read; " +
-		"searched: elastic/integrations packages/crowdstrike/data_stream/fdr/_dev/test/pipeline (test-linux.log, test-fdr.log lines 1-10, test-macos.log, test-windows.log first 16 KB), panther-labs/panther crowdstrikelogs (../shared), find_string for ProcessRollup2 records (only hand-written fixtures)",
 	"okta:eventbridge": "none found: no public capture of an Okta Log Streaming event in its EventBridge envelope; " +
 		"searched: find_string aws.partner/okta.com (event patterns, envelope sketches with elided fields, parsers; no captured event), vectordotdev/vector and panther-labs tests (bare System Log events only)",
 	"onepassword:audit_event": "2 found: elastic/integrations' audit_events test document (a user suspended, with and without location); " +
