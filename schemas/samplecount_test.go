@@ -60,12 +60,6 @@ var thinTypes = map[string]string{
 		"searched: elastic/integrations packages/suricata/data_stream/eve/_dev/test/pipeline, elastic/beats x-pack/filebeat/module/suricata/eve/test, OISF/suricata-verify (its 25 stored .json files: the others hold dns events, alerts and stats, or are rule inputs; 6 of them judged by name only)",
 	"suricata:tls": "5 taken: elastic/integrations' eve-small tls lines, 2 suricata-verify outputs (one session in IDS and IPS mode); test-eve-tls-empty-*.log are edited (2026 timestamps, flow ids one apart) and eve-alerts.log's tls line has placeholder ja3 strings; " +
 		"searched: elastic/integrations packages/suricata/data_stream/eve/_dev/test/pipeline, elastic/beats x-pack/filebeat/module/suricata/eve/test, OISF/suricata-verify (its 25 stored .json files: the others hold dns events, alerts and stats, or are rule inputs; 6 of them judged by name only)",
-	"zeek:dns": "9 taken: every Zeek line of elastic/integrations' dns test (7; elastic/beats' dns-json.log repeats them) and the 2 of the Zeek manual's log-formats page (its jq -c copies are re-serialised and not taken); " +
-		"searched: elastic/integrations packages/zeek, elastic/beats x-pack/filebeat/module/zeek/dns/test, zeek/zeek-docs (log-formats.rst, logs/*.rst: no dns.rst stored), code search for dns.log JSON (ECS documents and parsers only); Zeek's btest baselines not searched",
-	"zeek:http": "9 taken: every Zeek line of elastic/integrations' http test (7) and the Zeek manual's 2 (log-formats.rst, logs/files.rst pretty-printed); awelzel/zeekjs-udp-logging's README lines are a plugin's encoding, not Zeek's writer, and were not taken; " +
-		"searched: elastic/integrations packages/zeek, zeek/zeek-docs (no http.rst stored), find_string for http.log JSON records (tutorials and code comments without a repository to cite); Zeek's btest baselines not searched",
-	"zeek:notice": "4 taken: every Zeek line of elastic/integrations' notice test; elastic/beats' notice-json.log repeats two of them; " +
-		"searched: elastic/integrations packages/zeek, elastic/beats x-pack/filebeat/module/zeek/notice/test; Zeek's own btest baselines not searched",
 }
 
 // TestRealSampleCounts counts, per issue-14 type, the real events of
