@@ -54,12 +54,6 @@ var thinTypes = map[string]string{
 		"searched: elastic/integrations packages/1password, 1Password's Events API reference (only excerpts reachable here; its examples not taken), panther-analysis 1Password rules not read",
 	"slack:audit": "5 found: elastic/integrations' audit test (4) and Panther's parser test (the API docs example); panther-analysis Slack rule tests carry Panther-normalised date_create strings and are not taken; " +
 		"searched: elastic/integrations packages/slack, panther-labs/panther slacklogs testdata, panther-analysis rules/slack_rules",
-	"suricata:flow": "6 taken: elastic/integrations' eve-small and eve-6-0 flows, 3 suricata-verify outputs; elastic/beats' eve.json holds eve-small's events; " +
-		"searched: elastic/integrations packages/suricata/data_stream/eve/_dev/test/pipeline, elastic/beats x-pack/filebeat/module/suricata/eve/test, OISF/suricata-verify (its 25 stored .json files: the others hold dns events, alerts and stats, or are rule inputs; 6 of them judged by name only)",
-	"suricata:http": "4 taken: elastic/integrations' eve-small http lines, 1 suricata-verify output; elastic/beats' eve.json holds eve-small's events; " +
-		"searched: elastic/integrations packages/suricata/data_stream/eve/_dev/test/pipeline, elastic/beats x-pack/filebeat/module/suricata/eve/test, OISF/suricata-verify (its 25 stored .json files: the others hold dns events, alerts and stats, or are rule inputs; 6 of them judged by name only)",
-	"suricata:tls": "5 taken: elastic/integrations' eve-small tls lines, 2 suricata-verify outputs (one session in IDS and IPS mode); test-eve-tls-empty-*.log are edited (2026 timestamps, flow ids one apart) and eve-alerts.log's tls line has placeholder ja3 strings; " +
-		"searched: elastic/integrations packages/suricata/data_stream/eve/_dev/test/pipeline, elastic/beats x-pack/filebeat/module/suricata/eve/test, OISF/suricata-verify (its 25 stored .json files: the others hold dns events, alerts and stats, or are rule inputs; 6 of them judged by name only)",
 }
 
 // TestRealSampleCounts counts, per issue-14 type, the real events of
