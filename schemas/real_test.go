@@ -55,6 +55,7 @@ var realCorpus = []struct {
 	{"azure/elastic-integrations-signinlogs-sample.jsonl", "azure", "azure:entra_signin", 2, nil},
 	{"azure/elastic-integrations-signinlogs-service-principal-sample.jsonl", "azure", "azure:entra_signin", 7, nil},
 	{"slack/elastic-integrations-slack-audit-test-audit.jsonl", "slack", "slack:audit", 4, nil},
+	{"slack/slack-docs-audit-logs-api-app-event.jsonl", "slack", "slack:audit", 1, nil},
 	{"cloudflare/elastic-integrations-cloudflare-logpush-http-request.jsonl", "cloudflare", "cloudflare:http_request", 1, nil},
 	{"cloudflare/elastic-integrations-cloudflare-logpull-http.jsonl", "cloudflare", "cloudflare:http_request", 3, nil},
 	{"cloudflare/wazuh-ruleset-cloudflare-waf-http-requests.jsonl", "cloudflare", "cloudflare:http_request", 10, nil},

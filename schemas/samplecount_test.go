@@ -52,8 +52,8 @@ var thinTypes = map[string]string{
 		"searched: elastic/integrations packages/1password, 1Password's Events API reference (only excerpts reachable here; its examples not taken), panther-analysis 1Password rules not read",
 	"onepassword:signin_attempt": "2 found: elastic/integrations' signin_attempts test documents; " +
 		"searched: elastic/integrations packages/1password, 1Password's Events API reference (only excerpts reachable here; its examples not taken), panther-analysis 1Password rules not read",
-	"slack:audit": "5 found: elastic/integrations' audit test (4) and Panther's parser test (the API docs example); panther-analysis Slack rule tests carry Panther-normalised date_create strings and are not taken; " +
-		"searched: elastic/integrations packages/slack, panther-labs/panther slacklogs testdata, panther-analysis rules/slack_rules",
+	"slack:audit": "6 found: elastic/integrations' audit test (4), Panther's parser test (the API docs' user_login example) and the docs' second example (an event made through an app); panther-analysis Slack rule tests carry Panther-normalised date_create strings and are not taken; " +
+		"searched: elastic/integrations packages/slack, panther-labs/panther slacklogs testdata, panther-analysis rules/slack_rules, docs.slack.dev audit-logs-api and methods-actions-reference (two examples, both taken), slackapi/python-slack-sdk and python-slack-discovery-sdk (mock entries with placeholder values, no stored output), find_string for entries with an epoch date_create (mocks only)",
 }
 
 // TestRealSampleCounts counts, per issue-14 type, the real events of
