@@ -27,13 +27,17 @@ var issue14Families = []string{
 	"okta:eventbridge", "onepassword", "cloudflare", "slack", "crowdstrike", "webserver",
 }
 
+// onePasswordSearched is what was searched for each 1Password Events API
+// type (the three share their sources).
+const onePasswordSearched = "searched: elastic/integrations packages/1password (pipeline tests; sample_event.json files are ECS output without event.original), 1Password's Events API reference at www.1password.dev (generated examples: one uuid repeated, \"<string>\" placeholders, an audit event without action; not taken), 1Password/events-api-elastic, events-api-generic and events-api-splunk (no event fixtures), panther-analysis rules/onepassword_rules (written: Homer Simpson, ip 1.1.1.1.1), Azure/Azure-Sentinel Sample Data/1Password_Sample_Data.csv (real events, but as Log Analytics CSV rows with reformatted timestamps, not the API's JSON)"
+
 // thinTypes are the issue-14 types with fewer than minRealSamples real
 // events, each with why: what exists publicly and what was searched. A type
 // listed here that reaches the bar fails the test, so the table cannot go
 // stale.
 var thinTypes = map[string]string{
 	"azure:activity": "9 found, not every public one: elastic/integrations' activitylogs pipeline tests hold 4 unedited records, panther-analysis 4 complete rule-test records (../shared), the Activity log schema page 1 storage/Event Hub example; the folder's other lines are edited for parser tests (durationMs as a string, written ResourceHealth bodies, sign-ins filed there), the page's other examples are in the REST API shape; " +
-		"searched: elastic/integrations packages/azure/data_stream/activitylogs/_dev/test/pipeline (test-time-formats-corner-cases.log holds written two-key fragments, not records), panther-analysis rules/azure_activity_rules, MicrosoftDocs/azure-monitor-docs activity-log-schema.md",
+		"searched: elastic/integrations packages/azure/data_stream/activitylogs/_dev/test/pipeline (test-time-formats-corner-cases.log holds written two-key fragments, not records), panther-analysis rules/azure_activity_rules, MicrosoftDocs/azure-monitor-docs activity-log-schema.md (and its localized copies: the same example), Azure/Azure-Sentinel Sample Data (AzureActivity as Log Analytics table rows, another shape), find_string for diagnostic-format records (Logic Apps and other resource logs, REST-shaped alert payloads, Stratus Red Team's redacted Datadog-shaped sample)",
 	"cloudflare:audit": "none taken: the only public Logpush audit_logs records found (elastic/integrations' test-pipeline-audit.log, one token_create record in three timestamp formats) carry placeholder NewValue/OldValue ({\"key1\":\"value1\"...}) written for the test and were taken out; " +
 		"searched: elastic/integrations packages/cloudflare_logpush/data_stream/audit and packages/cloudflare/data_stream/audit (the same record edited further, and API-shaped audit events: another format), panther-labs/panther cloudflarelogs testdata (no audit records), Cloudflare's Logpush audit_logs field page (fields only, no record), find_string for Logpush audit field sequences",
 	"cloudfront:access": "all public samples found: the Developer Guide's 6 example lines (../shared); other pipelines' test files reuse them with edited addresses or with spaces for tabs; " +
@@ -47,11 +51,11 @@ var thinTypes = map[string]string{
 	"okta:eventbridge": "none found: no public capture of an Okta Log Streaming event in its EventBridge envelope; " +
 		"searched: find_string aws.partner/okta.com (event patterns, envelope sketches with elided fields, parsers; no captured event), vectordotdev/vector and panther-labs tests (bare System Log events only)",
 	"onepassword:audit_event": "2 found: elastic/integrations' audit_events test document (a user suspended, with and without location); " +
-		"searched: elastic/integrations packages/1password, 1Password's Events API reference (only excerpts reachable here; its examples not taken), panther-analysis 1Password rules not read",
+		onePasswordSearched,
 	"onepassword:item_usage": "2 found: elastic/integrations' item_usages test documents; " +
-		"searched: elastic/integrations packages/1password, 1Password's Events API reference (only excerpts reachable here; its examples not taken), panther-analysis 1Password rules not read",
+		onePasswordSearched,
 	"onepassword:signin_attempt": "2 found: elastic/integrations' signin_attempts test documents; " +
-		"searched: elastic/integrations packages/1password, 1Password's Events API reference (only excerpts reachable here; its examples not taken), panther-analysis 1Password rules not read",
+		onePasswordSearched,
 	"slack:audit": "6 found: elastic/integrations' audit test (4), Panther's parser test (the API docs' user_login example) and the docs' second example (an event made through an app); panther-analysis Slack rule tests carry Panther-normalised date_create strings and are not taken; " +
 		"searched: elastic/integrations packages/slack, panther-labs/panther slacklogs testdata, panther-analysis rules/slack_rules, docs.slack.dev audit-logs-api and methods-actions-reference (two examples, both taken), slackapi/python-slack-sdk and python-slack-discovery-sdk (mock entries with placeholder values, no stored output), find_string for entries with an epoch date_create (mocks only)",
 }
