@@ -29,7 +29,7 @@ var issue14Families = []string{
 
 // onePasswordSearched is what was searched for each 1Password Events API
 // type (the three share their sources).
-const onePasswordSearched = "searched: elastic/integrations packages/1password (pipeline tests; sample_event.json files are ECS output without event.original), 1Password's Events API reference at www.1password.dev (generated examples: one uuid repeated, \"<string>\" placeholders, an audit event without action; not taken), 1Password/events-api-elastic, events-api-generic and events-api-splunk (no event fixtures), panther-analysis rules/onepassword_rules (written: Homer Simpson, ip 1.1.1.1.1), Azure/Azure-Sentinel Sample Data/1Password_Sample_Data.csv (real events, but as Log Analytics CSV rows with reformatted timestamps, not the API's JSON)"
+const onePasswordSearched = "searched: elastic/integrations packages/1password (pipeline tests; sample_event.json files are ECS output without event.original), 1Password's Events API reference at www.1password.dev (generated examples: one uuid repeated, \"<string>\" placeholders, an audit event without action; not taken), 1Password/events-api-elastic, events-api-generic and events-api-splunk (no event fixtures), panther-analysis rules/onepassword_rules (written: Homer Simpson, ip 1.1.1.1.1), Azure/Azure-Sentinel Sample Data/1Password_Sample_Data.csv (real events, but as Log Analytics CSV rows with reformatted timestamps, not the API's JSON), demisto/content Packs/1Password OnePasswordEventCollector test_data (uuid fields stripped, ip 8.8.8.8, \"Test User\", a uuid \"second (and last) event\": edited or written)"
 
 // thinTypes are the issue-14 types with fewer than minRealSamples real
 // events, each with why: what exists publicly and what was searched. A type
@@ -57,7 +57,7 @@ var thinTypes = map[string]string{
 	"onepassword:signin_attempt": "2 found: elastic/integrations' signin_attempts test documents; " +
 		onePasswordSearched,
 	"slack:audit": "6 found: elastic/integrations' audit test (4), Panther's parser test (the API docs' user_login example) and the docs' second example (an event made through an app); panther-analysis Slack rule tests carry Panther-normalised date_create strings and are not taken; " +
-		"searched: elastic/integrations packages/slack, panther-labs/panther slacklogs testdata, panther-analysis rules/slack_rules, docs.slack.dev audit-logs-api and methods-actions-reference (two examples, both taken), slackapi/python-slack-sdk and python-slack-discovery-sdk (mock entries with placeholder values, no stored output), find_string for entries with an epoch date_create (mocks only)",
+		"searched: elastic/integrations packages/slack, panther-labs/panther slacklogs testdata, panther-analysis rules/slack_rules, docs.slack.dev audit-logs-api and methods-actions-reference (two examples, both taken), slackapi/python-slack-sdk and python-slack-discovery-sdk (mock entries with placeholder values, no stored output), find_string for entries with an epoch date_create (mocks only), demisto/content Packs/Slack SlackEventCollector (the docs example again)",
 }
 
 // TestRealSampleCounts counts, per issue-14 type, the real events of
