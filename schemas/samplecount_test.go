@@ -27,17 +27,19 @@ var issue14Families = []string{
 	"okta:eventbridge", "onepassword", "cloudflare", "slack", "crowdstrike", "webserver",
 }
 
+// onePasswordSearched is what was searched for each 1Password Events API
+// type (the three share their sources).
+const onePasswordSearched = "searched: elastic/integrations packages/1password (pipeline tests; sample_event.json files are ECS output without event.original), 1Password's Events API reference at www.1password.dev (generated examples: one uuid repeated, \"<string>\" placeholders, an audit event without action; not taken), 1Password/events-api-elastic, events-api-generic and events-api-splunk (no event fixtures), panther-analysis rules/onepassword_rules (written: Homer Simpson, ip 1.1.1.1.1), Azure/Azure-Sentinel Sample Data/1Password_Sample_Data.csv (real events, but as Log Analytics CSV rows with reformatted timestamps, not the API's JSON), demisto/content Packs/1Password OnePasswordEventCollector test_data (uuid fields stripped, ip 8.8.8.8, \"Test User\", a uuid \"second (and last) event\": edited or written)"
+
 // thinTypes are the issue-14 types with fewer than minRealSamples real
 // events, each with why: what exists publicly and what was searched. A type
 // listed here that reaches the bar fails the test, so the table cannot go
 // stale.
 var thinTypes = map[string]string{
 	"azure:activity": "9 found, not every public one: elastic/integrations' activitylogs pipeline tests hold 4 unedited records, panther-analysis 4 complete rule-test records (../shared), the Activity log schema page 1 storage/Event Hub example; the folder's other lines are edited for parser tests (durationMs as a string, written ResourceHealth bodies, sign-ins filed there), the page's other examples are in the REST API shape; " +
-		"searched: elastic/integrations packages/azure/data_stream/activitylogs/_dev/test/pipeline (test-time-formats-corner-cases.log holds written two-key fragments, not records), panther-analysis rules/azure_activity_rules, MicrosoftDocs/azure-monitor-docs activity-log-schema.md",
-	"cloudflare:audit": "3 found: one token_create record in Logpush's three timestamp formats (elastic/integrations); " +
-		"searched: elastic/integrations packages/cloudflare_logpush/data_stream/audit and packages/cloudflare/data_stream/audit (an edited copy, and API-shaped audit events: another format), panther-labs/panther cloudflarelogs testdata (no audit records); Cloudflare's own Logpush pages not searched",
-	"cloudflare:http_request": "5 found: elastic/integrations' Logpush http_request test line 1 (its other lines are it with fields changed), 3 Logpull records of the same dataset captured from Elastic's zones (the file's 4th is the 3rd with timestamps changed), Panther's parser test; " +
-		"searched: elastic/integrations packages/cloudflare_logpush/data_stream/http_request (test-pipeline-http_request.log is written: 'matchad variable message'), packages/cloudflare/data_stream/logpull, panther-labs/panther cloudflarelogs testdata; Cloudflare's own Logpush pages not searched",
+		"searched: elastic/integrations packages/azure/data_stream/activitylogs/_dev/test/pipeline (test-time-formats-corner-cases.log holds written two-key fragments, not records), panther-analysis rules/azure_activity_rules, MicrosoftDocs/azure-monitor-docs activity-log-schema.md (and its localized copies: the same example), Azure/Azure-Sentinel Sample Data (AzureActivity as Log Analytics table rows, another shape), find_string for diagnostic-format records (Logic Apps and other resource logs, REST-shaped alert payloads, Stratus Red Team's redacted Datadog-shaped sample), SumoLogic/sumologic-azure-function EventHubs/tests/activity_log_fixtures.json (a captured record whose anonymisation renamed keys: princixyzId for principalId; not taken)",
+	"cloudflare:audit": "none taken: the only public Logpush audit_logs records found (elastic/integrations' test-pipeline-audit.log, one token_create record in three timestamp formats) carry placeholder NewValue/OldValue ({\"key1\":\"value1\"...}) written for the test and were taken out; " +
+		"searched: elastic/integrations packages/cloudflare_logpush/data_stream/audit and packages/cloudflare/data_stream/audit (the same record edited further, and API-shaped audit events: another format), panther-labs/panther cloudflarelogs testdata (no audit records), Cloudflare's Logpush audit_logs field page (fields only, no record), find_string for Logpush audit field sequences",
 	"cloudfront:access": "all public samples found: the Developer Guide's 6 example lines (../shared); other pipelines' test files reuse them with edited addresses or with spaces for tabs; " +
 		"searched: awsdocs/amazon-cloudfront-developer-guide and other pipelines' test files (the issue-14 corpus work, testdata/real/README.md); not searched again here",
 	"config:change": "all public samples found: the AWS Config Developer Guide's example notifications (../shared); " +
@@ -46,30 +48,16 @@ var thinTypes = map[string]string{
 		"searched: awsdocs/aws-config-developer-guide",
 	"config:scheduled": "all public samples found: the one ScheduledNotification of the Developer Guide's rules examples (../shared); " +
 		"searched: awsdocs/aws-config-developer-guide",
-	"crowdstrike:process": "7 taken, more exist: elastic/integrations' test-fdr.log (125 KB) holds more ProcessRollup2 lines past the 10 lines read; " +
-		"searched: elastic/integrations packages/crowdstrike/data_stream/fdr/_dev/test/pipeline (test-linux.log, test-fdr.log lines 1-10, test-macos.log, test-windows.log first 16 KB), panther-labs/panther crowdstrikelogs (../shared), find_string for ProcessRollup2 records (only hand-written fixtures)",
 	"okta:eventbridge": "none found: no public capture of an Okta Log Streaming event in its EventBridge envelope; " +
 		"searched: find_string aws.partner/okta.com (event patterns, envelope sketches with elided fields, parsers; no captured event), vectordotdev/vector and panther-labs tests (bare System Log events only)",
 	"onepassword:audit_event": "2 found: elastic/integrations' audit_events test document (a user suspended, with and without location); " +
-		"searched: elastic/integrations packages/1password, 1Password's Events API reference (only excerpts reachable here; its examples not taken), panther-analysis 1Password rules not read",
+		onePasswordSearched,
 	"onepassword:item_usage": "2 found: elastic/integrations' item_usages test documents; " +
-		"searched: elastic/integrations packages/1password, 1Password's Events API reference (only excerpts reachable here; its examples not taken), panther-analysis 1Password rules not read",
+		onePasswordSearched,
 	"onepassword:signin_attempt": "2 found: elastic/integrations' signin_attempts test documents; " +
-		"searched: elastic/integrations packages/1password, 1Password's Events API reference (only excerpts reachable here; its examples not taken), panther-analysis 1Password rules not read",
-	"slack:audit": "5 found: elastic/integrations' audit test (4) and Panther's parser test (the API docs example); panther-analysis Slack rule tests carry Panther-normalised date_create strings and are not taken; " +
-		"searched: elastic/integrations packages/slack, panther-labs/panther slacklogs testdata, panther-analysis rules/slack_rules",
-	"suricata:flow": "6 taken: elastic/integrations' eve-small and eve-6-0 flows, 3 suricata-verify outputs; elastic/beats' eve.json holds eve-small's events; " +
-		"searched: elastic/integrations packages/suricata/data_stream/eve/_dev/test/pipeline, elastic/beats x-pack/filebeat/module/suricata/eve/test, OISF/suricata-verify (its 25 stored .json files: the others hold dns events, alerts and stats, or are rule inputs; 6 of them judged by name only)",
-	"suricata:http": "4 taken: elastic/integrations' eve-small http lines, 1 suricata-verify output; elastic/beats' eve.json holds eve-small's events; " +
-		"searched: elastic/integrations packages/suricata/data_stream/eve/_dev/test/pipeline, elastic/beats x-pack/filebeat/module/suricata/eve/test, OISF/suricata-verify (its 25 stored .json files: the others hold dns events, alerts and stats, or are rule inputs; 6 of them judged by name only)",
-	"suricata:tls": "5 taken: elastic/integrations' eve-small tls lines, 2 suricata-verify outputs (one session in IDS and IPS mode); test-eve-tls-empty-*.log are edited (2026 timestamps, flow ids one apart) and eve-alerts.log's tls line has placeholder ja3 strings; " +
-		"searched: elastic/integrations packages/suricata/data_stream/eve/_dev/test/pipeline, elastic/beats x-pack/filebeat/module/suricata/eve/test, OISF/suricata-verify (its 25 stored .json files: the others hold dns events, alerts and stats, or are rule inputs; 6 of them judged by name only)",
-	"zeek:dns": "9 taken: every Zeek line of elastic/integrations' dns test (7; elastic/beats' dns-json.log repeats them) and the 2 of the Zeek manual's log-formats page (its jq -c copies are re-serialised and not taken); " +
-		"searched: elastic/integrations packages/zeek, elastic/beats x-pack/filebeat/module/zeek/dns/test, zeek/zeek-docs (log-formats.rst, logs/*.rst: no dns.rst stored), code search for dns.log JSON (ECS documents and parsers only); Zeek's btest baselines not searched",
-	"zeek:http": "9 taken: every Zeek line of elastic/integrations' http test (7) and the Zeek manual's 2 (log-formats.rst, logs/files.rst pretty-printed); awelzel/zeekjs-udp-logging's README lines are a plugin's encoding, not Zeek's writer, and were not taken; " +
-		"searched: elastic/integrations packages/zeek, zeek/zeek-docs (no http.rst stored), find_string for http.log JSON records (tutorials and code comments without a repository to cite); Zeek's btest baselines not searched",
-	"zeek:notice": "4 taken: every Zeek line of elastic/integrations' notice test; elastic/beats' notice-json.log repeats two of them; " +
-		"searched: elastic/integrations packages/zeek, elastic/beats x-pack/filebeat/module/zeek/notice/test; Zeek's own btest baselines not searched",
+		onePasswordSearched,
+	"slack:audit": "6 found: elastic/integrations' audit test (4), Panther's parser test (the API docs' user_login example) and the docs' second example (an event made through an app); panther-analysis Slack rule tests carry Panther-normalised date_create strings and are not taken; " +
+		"searched: elastic/integrations packages/slack, panther-labs/panther slacklogs testdata, panther-analysis rules/slack_rules, docs.slack.dev audit-logs-api and methods-actions-reference (two examples, both taken), slackapi/python-slack-sdk and python-slack-discovery-sdk (mock entries with placeholder values, no stored output), find_string for entries with an epoch date_create (mocks only), demisto/content Packs/Slack SlackEventCollector (the docs example again)",
 }
 
 // TestRealSampleCounts counts, per issue-14 type, the real events of
