@@ -48,11 +48,20 @@ func CheckJSONDepth(b []byte, limit int) error {
 		case '[', '{':
 			depth++
 			if depth > limit {
-				return fmt.Errorf("%w: more than %d levels of arrays and objects (at byte %d)", ErrTooDeep, limit, i)
+				return tooDeep(limit, i)
 			}
 		case ']', '}':
 			depth--
 		}
 	}
 	return nil
+}
+
+// tooDeep is the error of a record nested deeper than limit (<= 0 for
+// DefaultMaxJSONDepth) first at byte offset at.
+func tooDeep(limit, at int) error {
+	if limit <= 0 {
+		limit = DefaultMaxJSONDepth
+	}
+	return fmt.Errorf("%w: more than %d levels of arrays and objects (at byte %d)", ErrTooDeep, limit, at)
 }

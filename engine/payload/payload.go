@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -149,8 +148,10 @@ func readPayload(src *source, o Options, yield func(Raw) error) error {
 	}
 
 	if whole {
-		if startsJSON && json.Valid(trimmed) {
-			return yield(Raw{Data: trimmed, Line: 0, Err: checkRecord(trimmed, o.MaxJSONDepth)})
+		if startsJSON {
+			if valid, deepAt := scanJSON(trimmed, o.MaxJSONDepth); valid {
+				return yield(Raw{Data: trimmed, Line: 0, Err: checkDocument(trimmed, deepAt, o.MaxJSONDepth)})
+			}
 		}
 		return scanLines(rest(), o, yield)
 	}
@@ -212,6 +213,18 @@ func checkRecord(b []byte, depth int) error {
 	}
 	if i := bytes.IndexFunc(b, func(r rune) bool { return !isSpace(r) }); i >= 0 && (b[i] == '{' || b[i] == '[') {
 		return CheckJSONDepth(b, depth)
+	}
+	return nil
+}
+
+// checkDocument is checkRecord for a document scanJSON validated, with the
+// offset it found too deep (-1 for none).
+func checkDocument(b []byte, deepAt, limit int) error {
+	if err := checkUTF8(b); err != nil {
+		return err
+	}
+	if deepAt >= 0 {
+		return tooDeep(limit, deepAt)
 	}
 	return nil
 }
