@@ -116,10 +116,10 @@ func (rs *Ruleset) EvaluateAll(rec schema.Record, src Source) (alerts []Alert, r
 	cache := st.cache[:tr.matchers]
 	clear(cache)
 	mark := st.mark[:len(tr.rules)]
-	st.cand = tr.candidates(rec.Data, mark, st.cand[:0])
-	slices.Sort(st.cand) // rules run in their order, whatever the index found first
 	keys := st.keys[:len(tr.paths)]
 	clear(keys)
+	st.cand = tr.candidates(rec.Data, keys, mark, st.cand[:0])
+	slices.Sort(st.cand) // rules run in their order, whatever the index found first
 	for _, i := range st.cand {
 		mark[i] = false // cleared for the next record as we go
 		trr := &tr.rules[i]

@@ -3,6 +3,7 @@ package engine
 import (
 	"net/netip"
 	"slices"
+	"strings"
 
 	"github.com/expr-lang/expr/ast"
 
@@ -372,6 +373,99 @@ type guardGroup struct {
 	// strings: expr fails on a value that is neither a string nor null,
 	// so they run on one, to report it.
 	strict []int32
+	// sub holds, per guard value, the rules of that value whose next
+	// prefix guard is an equality or `in` too, filed by it; rules[value]
+	// holds the others.
+	sub map[any][]*subGroup
+}
+
+// subGroup is the second level of the index: rules that one guard value
+// reaches, filed by their second prefix guard (on one path), which
+// candidates checks as preGuardsFail would. Generated or imported rule sets
+// put hundreds of rules under one event name; this keeps their cost near
+// that of the few that match.
+type subGroup struct {
+	path int     // the second guard's path, numbered as tr.paths
+	kind subKind // what the second guards are
+	all  []int32 // every rule here (the path could not be walked)
+
+	rules  map[any][]int32 // subEquality: the value → rules
+	strict []int32         // subEquality: rules whose guard is `in` an array of strings
+	nets   []netRule       // subCIDR: every prefix of every rule's test
+	lits   []litRule       // subMatch: every rule's required literal
+}
+
+type subKind uint8
+
+const (
+	subEquality subKind = iota // record.p == C, record.p in [...]
+	subCIDR                    // in_cidr(record.p [?? D], CIDRS), D no address
+	subMatch                   // record.p [?? ""] matches "RE"
+)
+
+// netRule and litRule keep the data a subGroup checks in one array, so that
+// hundreds of rules cost one pass over contiguous memory.
+type netRule struct {
+	p    netip.Prefix
+	rule int32
+}
+
+type litRule struct {
+	lit      string // "" when the pattern has none
+	emptyDef bool   // the operand is (record.p ?? "")
+	rule     int32
+}
+
+// secondGuard returns the second prefix guard of trr, and the kind of
+// subGroup it files under, when the first is the index guard and the
+// second one candidates can check: an equality or `in`, an in_cidr test
+// that is false on a null, or a matches test on the path or (path ?? "").
+func secondGuard(trr *typeRule) (g *guard, path int, kind subKind, ok bool) {
+	if len(trr.pre) < 2 || !trr.pre[0].proved {
+		return nil, 0, 0, false
+	}
+	g, path = &trr.r.pre[1], trr.pre[1].path
+	switch pt := g.test; {
+	case pt == nil:
+		return g, path, subEquality, true
+	case pt.neg:
+	case pt.cidrs != nil && !pt.defAddrOK:
+		return g, path, subCIDR, true
+	case pt.re != nil && (!pt.hasDef || pt.def == ""):
+		return g, path, subMatch, true
+	}
+	return nil, 0, 0, false
+}
+
+// appendOnce appends i unless it is already last.
+func appendOnce(s []int32, i int32) []int32 {
+	if len(s) > 0 && s[len(s)-1] == i {
+		return s
+	}
+	return append(s, i)
+}
+
+// file files rule i under sg by its second guard g.
+func (sg *subGroup) file(i int32, g *guard) {
+	if len(sg.all) > 0 && sg.all[len(sg.all)-1] == i {
+		return // filed already (its index guard lists a value twice)
+	}
+	sg.all = append(sg.all, i)
+	switch sg.kind {
+	case subEquality:
+		if g.strArray {
+			sg.strict = append(sg.strict, i)
+		}
+		for _, v := range g.values {
+			sg.rules[v] = appendOnce(sg.rules[v], i)
+		}
+	case subCIDR:
+		for _, p := range g.test.cidrs.Prefixes() {
+			sg.nets = append(sg.nets, netRule{p, i})
+		}
+	case subMatch:
+		sg.lits = append(sg.lits, litRule{lit: g.test.re.Literal(), emptyDef: g.test.hasDef, rule: i})
+	}
 }
 
 // buildGuards groups the rules of tr by guard path.
@@ -394,10 +488,29 @@ func (tr *typeRules) buildGuards() {
 		if g.strArray {
 			grp.strict = append(grp.strict, int32(i))
 		}
+		second, path, kind, twoLevel := secondGuard(&tr.rules[i])
 		for _, v := range g.values {
-			if idx := grp.rules[v]; len(idx) == 0 || idx[len(idx)-1] != int32(i) {
-				grp.rules[v] = append(idx, int32(i))
+			if !twoLevel {
+				grp.rules[v] = appendOnce(grp.rules[v], int32(i))
+				continue
 			}
+			if grp.sub == nil {
+				grp.sub = map[any][]*subGroup{}
+			}
+			var sg *subGroup
+			for _, x := range grp.sub[v] {
+				if x.path == path && x.kind == kind {
+					sg = x
+				}
+			}
+			if sg == nil {
+				sg = &subGroup{path: path, kind: kind}
+				if kind == subEquality {
+					sg.rules = map[any][]int32{}
+				}
+				grp.sub[v] = append(grp.sub[v], sg)
+			}
+			sg.file(int32(i), second)
 		}
 	}
 }
@@ -457,7 +570,7 @@ func readKey(data map[string]any, path []string) (key any, ok, walked, null bool
 // candidates appends to cand, once each, the rules that may fire on data:
 // every unguarded rule and every rule whose guard holds. mark (len(tr.rules),
 // all false) records which are in cand; the caller clears the marks of cand.
-func (tr *typeRules) candidates(data map[string]any, mark []bool, cand []int32) []int32 {
+func (tr *typeRules) candidates(data map[string]any, keys []pathKeyState, mark []bool, cand []int32) []int32 {
 	add := func(i int32) {
 		if !mark[i] {
 			mark[i] = true
@@ -485,6 +598,11 @@ func (tr *typeRules) candidates(data map[string]any, mark []bool, cand []int32) 
 			for _, i := range g.rules[k] {
 				add(i)
 			}
+			if g.sub != nil {
+				for _, sg := range g.sub[k] {
+					sg.candidates(tr, data, keys, add)
+				}
+			}
 		}
 		if _, isStr := k.(string); !isStr && !null {
 			for _, i := range g.strict {
@@ -493,4 +611,69 @@ func (tr *typeRules) candidates(data map[string]any, mark []bool, cand []int32) 
 		}
 	}
 	return cand
+}
+
+// candidates adds the rules of sg whose second guard may hold on data: the
+// verdicts preGuardsFail would give, with the path read (and parsed as an
+// address) once per record into keys. A rule added may still fail its guard
+// there; a rule left out fails it.
+func (sg *subGroup) candidates(tr *typeRules, data map[string]any, keys []pathKeyState, add func(int32)) {
+	ks := &keys[sg.path]
+	if usePrefixGuards && !ks.read {
+		ks.key, ks.ok, ks.walked, ks.null = readKey(data, tr.paths[sg.path])
+		ks.read = true
+	}
+	if !usePrefixGuards || !ks.walked {
+		for _, i := range sg.all {
+			add(i)
+		}
+		return
+	}
+	switch sg.kind {
+	case subEquality:
+		if ks.ok {
+			for _, i := range sg.rules[ks.key] {
+				add(i)
+			}
+		}
+		if _, isStr := ks.key.(string); !isStr && !ks.null {
+			for _, i := range sg.strict {
+				add(i)
+			}
+		}
+	case subCIDR:
+		// A null, a number, a boolean or a string that is no address is
+		// in no set (and no test here has an address as its default).
+		if !ks.ok {
+			return
+		}
+		if !ks.addrRead {
+			ks.addr, ks.addrOK = rule.ParseIP(ks.key)
+			ks.addrRead = true
+		}
+		if !ks.addrOK {
+			return
+		}
+		for _, e := range sg.nets {
+			if e.p.Contains(ks.addr) {
+				add(e.rule)
+			}
+		}
+	case subMatch:
+		s, isStr := ks.key.(string)
+		for _, e := range sg.lits {
+			switch {
+			case isStr:
+				if e.lit == "" || strings.Contains(s, e.lit) {
+					add(e.rule)
+				}
+			case ks.null && e.emptyDef:
+				if e.lit == "" {
+					add(e.rule) // "" may match
+				}
+			default:
+				add(e.rule) // matches fails on it: the rule runs to say so
+			}
+		}
+	}
 }

@@ -189,6 +189,9 @@ func ParseIP(ip any) (a netip.Addr, ok bool) {
 	return a.Unmap().WithZone(""), true
 }
 
+// Prefixes returns the set's prefixes (do not modify them).
+func (s *PrefixSet) Prefixes() []netip.Prefix { return s.prefixes }
+
 // ContainsAddr reports whether a (as ParseIP gives it) is inside one of the
 // prefixes.
 func (s *PrefixSet) ContainsAddr(a netip.Addr) bool {

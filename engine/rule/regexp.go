@@ -43,6 +43,10 @@ func (r *Regexp) MatchString(s string) bool {
 	return r.re.MatchString(s)
 }
 
+// Literal returns a string every match contains ("" when none is known):
+// a string without it does not match.
+func (r *Regexp) Literal() string { return r.literal }
+
 // String returns the pattern.
 func (r *Regexp) String() string { return r.re.String() }
 
