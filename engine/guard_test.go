@@ -110,3 +110,33 @@ func TestGuardIndexSameResult(t *testing.T) {
 		t.Errorf("index has %d groups and %d unguarded rules, want both", len(tr.groups), len(tr.always))
 	}
 }
+
+// TestSecondIndexLevel checks that the rules one guard value reaches are
+// filtered by their second guard before they run: of 90 rules under one
+// query name (30 by uid, 30 by address range, 30 by command-line pattern),
+// a record matching one of each gets only those three as candidates.
+func TestSecondIndexLevel(t *testing.T) {
+	files := map[string]string{}
+	for i := range 30 {
+		files[fmt.Sprintf("u%d.yaml", i)] = fmt.Sprintf("name: u%d\nlog_types: [osquery]\ncondition: record.name == 'q' && (record.columns.uid ?? '') == '%d' && record.unixTime > 0\n", i, i)
+		files[fmt.Sprintf("n%d.yaml", i)] = fmt.Sprintf("name: n%d\nlog_types: [osquery]\ncondition: record.name == 'q' && in_cidr(record.columns.host ?? '', ['10.%d.0.0/16']) && record.unixTime > 0\n", i, i)
+		files[fmt.Sprintf("m%d.yaml", i)] = fmt.Sprintf("name: m%d\nlog_types: [osquery]\ncondition: record.name == 'q' && record.columns.cmd matches 'curl .*/stage%d/' && record.unixTime > 0\n", i, i)
+	}
+	set := testSet(t)
+	rs := mustBuild(t, files, Options{Schemas: set})
+	rec := classify(t, set, "osquery:differential", `{"name": "q", "hostIdentifier": "h", "unixTime": 5, "action": "added", "columns": {"uid": "7", "host": "10.12.3.4", "cmd": "curl http://x/stage21/a"}}`)
+	tr := rs.byType["osquery:differential"]
+	keys := make([]pathKeyState, len(tr.paths))
+	mark := make([]bool, len(tr.rules))
+	var got []string
+	for _, i := range tr.candidates(rec.Data, keys, mark, nil) {
+		got = append(got, tr.rules[i].r.rule.Name)
+	}
+	slices.Sort(got)
+	if want := []string{"m21", "n12", "u7"}; !slices.Equal(got, want) {
+		t.Errorf("candidates %q, want %q", got, want)
+	}
+	if fired := names(rs.Evaluate(rec, Source{})); !slices.Equal(fired, []string{"m21", "n12", "u7"}) {
+		t.Errorf("fired %q", fired)
+	}
+}
