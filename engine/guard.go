@@ -32,8 +32,9 @@ type guard struct {
 // pathTest is a prefix guard that is not an equality: [not] in_cidr(P,
 // CIDRS) or [not] P matches "RE", with P record.a.b or (record.a.b ?? D) and
 // the CIDRs and the pattern constant. It calls the functions the compiled
-// rule calls (rule.PrefixSet.Contains, rule.Regexp.MatchString), so its
-// verdict is the condition's.
+// rule calls (rule.PrefixSet.Contains, which is rule.ParseIP then
+// ContainsAddr, and rule.Regexp.MatchString), so its verdict is the
+// condition's.
 type pathTest struct {
 	cidrs  *rule.PrefixSet
 	re     *rule.Regexp
@@ -86,8 +87,9 @@ func (pt *pathTest) judge(ks *pathKeyState) (holds, known bool) {
 //
 //	record.a.b == "s"   "s" == record.a.b   record.a.b in ["s", 7, ...]   record.a.b in lists.L
 //
-// (optional chaining and record["a"] included) whose constants are all
-// strings or integers. ok is false when there is none.
+// (optional chaining and record["a"] included; record.a.b may also be
+// (record.a.b ?? D) with D a literal the guard's values do not hold) whose
+// constants are all strings or integers. ok is false when there is none.
 func guardOf(lib *rule.Library, src string) (g guard, ok bool) {
 	lists := lib.Lists
 	tree, err := lib.Tree(src)
