@@ -15,6 +15,10 @@ var syslogExtras = map[string]bool{
 
 // syslogRecord parses an RFC 3164 or RFC 5424 line.
 func syslogRecord(t *LogType, text string, chk *check) map[string]any {
+	if chk.mode == checkFast && !maybeSyslog(text) {
+		chk.fatal("not a syslog line") // why is said by the slow path
+		return nil
+	}
 	m, err := parseSyslog(text)
 	if err != nil {
 		chk.fatal("not a syslog line (%s)", strings.TrimPrefix(err.Error(), "syslog: "))
@@ -26,4 +30,19 @@ func syslogRecord(t *LogType, text string, chk *check) map[string]any {
 		}
 	}
 	return m
+}
+
+// maybeSyslog reports whether parseSyslog may take line: it starts with a
+// <PRI> or an RFC 3164 timestamp (parseSyslog's first checks), decided
+// without building the error that saying why would cost.
+func maybeSyslog(line string) bool {
+	s := trimLineEnd(line)
+	if s == "" {
+		return false
+	}
+	if s[0] == '<' {
+		return true
+	}
+	_, _, ok := cut3164Timestamp(s)
+	return ok
 }
