@@ -167,6 +167,9 @@ func FuzzParseSyslog(f *testing.F) {
 	ints := []string{"priority", "facility", "severity", "version"}
 	f.Fuzz(func(t *testing.T, line string) {
 		got, err := parseSyslog(line)
+		if err == nil && !maybeSyslog(line) {
+			t.Fatalf("maybeSyslog(%q) is false, but parseSyslog takes it", line)
+		}
 		if err != nil {
 			return
 		}
