@@ -36,11 +36,10 @@ type guard struct {
 // ContainsAddr, and rule.Regexp.MatchString), so its verdict is the
 // condition's.
 type pathTest struct {
-	cidrs  *rule.PrefixSet
-	re     *rule.Regexp
-	def    any // D, when hasDef
-	hasDef bool
-	neg    bool
+	cidrs *rule.PrefixSet
+	re    *rule.Regexp
+	def   any // D of (path ?? D); nil when there is none
+	neg   bool
 
 	defAddr   netip.Addr // D as an address, for in_cidr
 	defAddrOK bool
@@ -62,7 +61,7 @@ func (pt *pathTest) judge(ks *pathKeyState) (holds, known bool) {
 				ks.addrRead = true
 			}
 			a, ok = ks.addr, ks.addrOK
-		case ks.null && pt.hasDef:
+		case ks.null && pt.def != nil:
 			a, ok = pt.defAddr, pt.defAddrOK
 		}
 		// Anything else (null, a boolean, a number) is no address.
@@ -73,7 +72,7 @@ func (pt *pathTest) judge(ks *pathKeyState) (holds, known bool) {
 	switch {
 	case ks.ok:
 		s, isStr = ks.key.(string)
-	case ks.null && pt.hasDef:
+	case ks.null && pt.def != nil:
 		s, isStr = pt.def.(string)
 	}
 	if !isStr {
@@ -267,7 +266,7 @@ func conjunctTest(n ast.Node, lists map[string]*rule.List) (guard, bool) {
 	if !ok {
 		return guard{}, false
 	}
-	pt.def, pt.hasDef = def, def != nil
+	pt.def = def
 	pt.defAddr, pt.defAddrOK = rule.ParseIP(def)
 	return guard{path: p, test: pt}, true
 }
@@ -433,7 +432,7 @@ func secondGuard(trr *typeRule) (g *guard, path int, kind subKind, ok bool) {
 	case pt.neg:
 	case pt.cidrs != nil && !pt.defAddrOK:
 		return g, path, subCIDR, true
-	case pt.re != nil && (!pt.hasDef || pt.def == ""):
+	case pt.re != nil && (pt.def == nil || pt.def == ""):
 		return g, path, subMatch, true
 	}
 	return nil, 0, 0, false
@@ -466,7 +465,7 @@ func (sg *subGroup) file(i int32, g *guard) {
 			sg.nets = append(sg.nets, netRule{p, i})
 		}
 	case subMatch:
-		sg.lits = append(sg.lits, litRule{lit: g.test.re.Literal(), emptyDef: g.test.hasDef, rule: i})
+		sg.lits = append(sg.lits, litRule{lit: g.test.re.Literal(), emptyDef: g.test.def != nil, rule: i})
 	}
 }
 
